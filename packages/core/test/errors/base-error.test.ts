@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BaseError, ValidationError, isCairnError } from './base-error.js';
+import { BaseError, ValidationError, isCairnError } from '@cairn/core';
 
 test('BaseError carries code, cause and details', () => {
   const cause = new Error('inner');
