@@ -1,28 +1,70 @@
-export const USAGE = `cairn — secure firmware updates (signing, PKI, OTA, device agent)
+import { BaseError } from '@cairn/core';
+import { EXIT, parseCommandArgs, processIo, UsageError, type Command, type Io } from './command.js';
+import { COMMANDS } from './commands/registry.js';
 
-Usage: cairn <command> [options]
+function usage(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length), 4) + 2;
+  const lines = commands.map((c) => `  ${c.path.join(' ').padEnd(width)}${c.summary}`);
+  return `cairn — secure firmware updates: HSM-backed signing, PKI, OTA server, device agent
+
+Usage: cairn <command> [options]     (cairn <command> --help for details)
 
 Commands:
-  suit decode FILE [--hex] [--json]        show a SUIT envelope in readable form
-  suit verify FILE --key PEM [--hex]       verify a SUIT envelope's signature
-  help                                     this text
+${lines.join('\n')}
 
-Exit codes: 0 success, 1 verification or operation failed, 2 usage error.
+Exit codes: 0 success · 1 the operation failed (verification failed, request denied)
+            2 usage error · 3 environment problem (missing file, unreachable service, bad config)
 `;
+}
 
-// eslint-disable-next-line @typescript-eslint/require-await -- commands will await
-export async function main(argv: readonly string[]): Promise<number> {
-  const [cmd] = argv;
-  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
-    process.stdout.write(USAGE);
-    return 0;
+/** Find the command whose path is the longest prefix of argv. */
+function resolve(argv: readonly string[]): { cmd: Command; rest: string[] } | undefined {
+  let best: Command | undefined;
+  for (const c of COMMANDS) {
+    if (c.path.every((p, i) => argv[i] === p) && (!best || c.path.length > best.path.length))
+      best = c;
   }
-  if (cmd === 'up') {
-    process.stdout.write(
-      'cairn up: the platform command is not built yet (issue #7). Available commands:\n\n' + USAGE,
-    );
-    return 0;
+  return best ? { cmd: best, rest: argv.slice(best.path.length) } : undefined;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [first] = argv;
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    io.out(usage(COMMANDS));
+    return EXIT.OK;
   }
-  process.stderr.write(`cairn: unknown command '${cmd}'. Run 'cairn --help'.\n`);
-  return 2;
+  const found = resolve(argv);
+  if (!found) {
+    const group = COMMANDS.filter((c) => c.path[0] === first);
+    if (group.length > 0) {
+      io.err(`cairn ${first}: missing or unknown subcommand '${argv[1] ?? ''}'. One of:\n`);
+      io.err(group.map((c) => `  cairn ${c.path.join(' ')}  ${c.summary}\n`).join(''));
+    } else {
+      io.err(`cairn: unknown command '${first}'. Run 'cairn --help' for the list.\n`);
+    }
+    return EXIT.USAGE;
+  }
+  const { cmd, rest } = found;
+  try {
+    const parsed = parseCommandArgs(cmd, rest);
+    if (parsed['help']) {
+      io.out(cmd.help.endsWith('\n') ? cmd.help : cmd.help + '\n');
+      return EXIT.OK;
+    }
+    const { __positionals: positionals, ...values } = parsed;
+    return await cmd.run({ io, values, positionals });
+  } catch (err) {
+    if (
+      err instanceof UsageError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
+      io.err(`cairn ${cmd.path.join(' ')}: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof BaseError) {
+      io.err(`cairn ${cmd.path.join(' ')}: ${err.code}: ${err.message}\n`);
+      return EXIT.FAILED;
+    }
+    throw err;
+  }
 }

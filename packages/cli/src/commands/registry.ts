@@ -1,0 +1,8 @@
+import type { Command } from '../command.js';
+import { upCommand } from './up.js';
+
+/**
+ * Every cairn command. Each lives in its own file under commands/; add one import and
+ * one entry here (one line each, keep the list sorted by command path).
+ */
+export const COMMANDS: readonly Command[] = [upCommand];
