@@ -71,3 +71,91 @@ export { checkAntiRollback, MAX_SEQUENCE_NUMBER } from './policy/anti-rollback.j
 export type { RollbackDecision } from './policy/anti-rollback.js';
 export { PolicyError } from './policy/errors.js';
 export type { PolicyErrorCode } from './policy/errors.js';
+export { MerkleError } from './transparency/merkle-error.js';
+export type { MerkleErrorCode } from './transparency/merkle-error.js';
+export { MERKLE_HASH_SIZE, emptyRoot, leafHash, nodeHash } from './transparency/merkle-hash.js';
+export {
+  rootFromInclusionProof,
+  verifyConsistency,
+  verifyInclusion,
+} from './transparency/merkle-verify.js';
+export type {
+  InclusionProofInput,
+  VerifyConsistencyInput,
+  VerifyInclusionInput,
+} from './transparency/merkle-verify.js';
+export {
+  consistencyProof,
+  consistencyProofRanges,
+  consistencyProofWith,
+  inclusionProof,
+  inclusionProofRanges,
+  inclusionProofWith,
+  merkleRoot,
+} from './transparency/merkle-build.js';
+export type { SubtreeHashGetter, SubtreeRange } from './transparency/merkle-build.js';
+export { NoteError } from './transparency/note-error.js';
+export type { NoteErrorCode } from './transparency/note-error.js';
+export {
+  NOTE_ED25519_TYPE,
+  assertNoteKeyName,
+  ed25519NoteKeyId,
+  formatNoteKeyId,
+  formatNoteSignerKey,
+  formatNoteVerifierKey,
+  isValidNoteKeyName,
+  noteKeyId,
+  parseNoteSignerKey,
+  parseNoteVerifierKey,
+} from './transparency/note-keys.js';
+export type { NoteKeyMaterial } from './transparency/note-keys.js';
+export {
+  ed25519NoteVerifier,
+  generateNoteKey,
+  noteSignerFromKey,
+  noteSignerFromSigner,
+  noteVerifierFromKey,
+} from './transparency/note-ed25519.js';
+export type { NoteSigner, NoteVerifier } from './transparency/note-ed25519.js';
+export {
+  NOTE_DEFAULT_MAX_BYTES,
+  NOTE_MAX_SIGNATURES,
+  formatNote,
+  parseNote,
+  signNote,
+  verifyNote,
+} from './transparency/signed-note.js';
+export type {
+  NoteLimits,
+  NoteSignature,
+  ParsedNote,
+  VerifiedNote,
+} from './transparency/signed-note.js';
+export {
+  CheckpointError,
+  formatCheckpoint,
+  openCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+} from './transparency/checkpoint.js';
+export type {
+  Checkpoint,
+  CheckpointErrorCode,
+  OpenCheckpointOptions,
+  OpenedCheckpoint,
+} from './transparency/checkpoint.js';
+export {
+  TLOG_PROOF_DEFAULT_MAX_BYTES,
+  TLOG_PROOF_HEADER,
+  TlogProofError,
+  formatTlogProof,
+  parseTlogProof,
+  verifyTlogProof,
+} from './transparency/tlog-proof.js';
+export type {
+  TlogProof,
+  TlogProofErrorCode,
+  TlogProofLeaf,
+  TlogProofLimits,
+  VerifiedTlogProof,
+} from './transparency/tlog-proof.js';
