@@ -203,7 +203,7 @@ export function parseExtensions(wrapper: DerElement): CertExtension[] {
 }
 
 /** Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension, without a wrapper. No duplicates. */
-export function parseExtensionList(list: DerElement): CertExtension[] {
+export function parseExtensionList(list: DerElement, allowEmpty = false): CertExtension[] {
   expectTag(list, DerTag.SEQUENCE, 'Extensions');
   const out: CertExtension[] = [];
   for (const e of children(list)) {
@@ -217,7 +217,7 @@ export function parseExtensionList(list: DerElement): CertExtension[] {
     if (out.some((x) => x.oid === oid)) throw bad(`extension ${oid} appears twice`);
     out.push({ oid, critical, value });
   }
-  if (out.length === 0) throw bad('extensions field is present but empty');
+  if (out.length === 0 && !allowEmpty) throw bad('extensions field is present but empty');
   return out;
 }
 

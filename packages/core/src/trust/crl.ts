@@ -93,7 +93,8 @@ function parseStrict(der: Uint8Array, label: string): ParsedCrl {
     const entryExts = entry.optional(DerTag.SEQUENCE);
     entry.end();
     if (entryExts) {
-      for (const e of parseExtensionList(entryExts)) {
+      // @peculiar/x509 (and so @cairn/pki) writes an empty list here; OpenSSL accepts it too.
+      for (const e of parseExtensionList(entryExts, true)) {
         if (e.critical && !HANDLED_ENTRY_EXTENSIONS.has(e.oid)) {
           throw new TrustError(
             'CRL_INVALID',
