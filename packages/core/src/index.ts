@@ -159,3 +159,41 @@ export type {
   TlogProofLimits,
   VerifiedTlogProof,
 } from './transparency/tlog-proof.js';
+// COSE_Sign1 and signature algorithms
+export {
+  COSE_ALGORITHMS,
+  MIN_RSA_BITS,
+  SIGNATURE_ALGORITHMS,
+  algorithmFromCoseId,
+  assertKeyMatchesAlgorithm,
+  coseAlgorithmId,
+  defaultAlgorithmForKey,
+  ecdsaDerToRaw,
+  ecdsaRawToDer,
+  signWithKey,
+  signatureLength,
+  softwareSigner,
+  toPublicKey,
+  verifySignature,
+} from './crypto/algorithms.js';
+export type { EcdsaFieldSize } from './crypto/algorithms.js';
+export { CoseError } from './cose/errors.js';
+export type { CoseErrorCode } from './cose/errors.js';
+export { COSE_HEADER, MAX_X5CHAIN_CERTS, readCoseHeaders } from './cose/headers.js';
+export type { CoseHeaderSummary } from './cose/headers.js';
+export {
+  COSE_MAX_BYTES,
+  COSE_SIGN1_TAG,
+  coseHeaders,
+  decodeCoseSign1,
+  encodeCoseSign1,
+  sigStructure,
+  signCoseSign1,
+  verifyCoseSign1,
+} from './cose/sign1.js';
+export type {
+  CoseSign1,
+  DecodeCoseOptions,
+  SignCoseSign1Options,
+  VerifyCoseSign1Options,
+} from './cose/sign1.js';
