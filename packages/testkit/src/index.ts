@@ -1,6 +1,8 @@
 export { hasTool, inCI, requireCondition, requireTools } from './system-tools.js';
 export { listVectorFiles, repoRoot, vectorPath, vectorsDir } from './vectors.js';
 export { assertRejectsCode, assertThrowsCode } from './errors.js';
+export { forEachDatabase, postgresAvailable, testPostgresUrl, withTestDatabase } from './db.js';
+export type { TestDatabaseOptions } from './db.js';
 export {
   buildTestChain,
   caProfile,
@@ -27,3 +29,7 @@ export type {
   TestKeyAlg,
   TestKeyUsage,
 } from './certs.js';
+export { loadSuitExamples, suitEnvelopeHex, suitPublicKeyPem } from './suit-vectors.js';
+export type { SuitExample } from './suit-vectors.js';
+export { createSoftHsmToken, softHsmModule } from './softhsm.js';
+export type { SoftHsmToken } from './softhsm.js';
