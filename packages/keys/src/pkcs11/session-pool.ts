@@ -1,0 +1,181 @@
+import { KeyError } from '../errors.js';
+import { ckrName, initialize, pkcs11js, type Handle, type Pkcs11 } from './module.js';
+
+/** PKCS#11 results that mean our sessions, login or the library state are gone. */
+const SESSION_LOSS = new Set([
+  'CKR_SESSION_HANDLE_INVALID',
+  'CKR_SESSION_CLOSED',
+  'CKR_USER_NOT_LOGGED_IN',
+  'CKR_CRYPTOKI_NOT_INITIALIZED',
+  'CKR_TOKEN_NOT_PRESENT',
+  'CKR_TOKEN_NOT_RECOGNIZED',
+  'CKR_DEVICE_REMOVED',
+  'CKR_DEVICE_ERROR',
+  'CKR_SLOT_ID_INVALID',
+  'CKR_OBJECT_HANDLE_INVALID',
+  'CKR_KEY_HANDLE_INVALID',
+]);
+
+export function isSessionLoss(err: unknown): boolean {
+  const name = ckrName(err);
+  return name !== undefined && SESSION_LOSS.has(name);
+}
+
+interface Lease {
+  readonly session: Handle;
+  readonly gen: number;
+}
+
+interface Waiter {
+  resolve(l: Lease): void;
+  reject(e: unknown): void;
+}
+
+export interface PoolOptions {
+  readonly lib: Pkcs11;
+  readonly size: number;
+  /** Finds the token's slot (again after a reset). */
+  readonly findSlot: () => Handle;
+  /** Logs in on a fresh session; called once per generation. */
+  readonly login: (session: Handle) => void;
+  /** Called when a recovery starts a new generation (drop cached object handles). */
+  readonly onReset: () => void;
+}
+
+/**
+ * Up to `size` R/W sessions shared by concurrent operations. When the token says the
+ * sessions or the login are gone (closed behind our back, token reset, library
+ * finalised), `run` starts a new generation: re-initialise, find the slot, reopen,
+ * log in, and retry the operation once.
+ */
+export class SessionPool {
+  private readonly o: PoolOptions;
+  private slot: Handle;
+  private gen = 0;
+  private loginGen = -1;
+  private open = 0;
+  private idle: Handle[] = [];
+  private readonly waiters: Waiter[] = [];
+  private closed = false;
+
+  constructor(o: PoolOptions) {
+    this.o = o;
+    this.slot = o.findSlot();
+  }
+
+  private openSession(): Handle {
+    const { lib } = this.o;
+    const s = lib.C_OpenSession(this.slot, pkcs11js.CKF_RW_SESSION | pkcs11js.CKF_SERIAL_SESSION);
+    this.open++;
+    if (this.loginGen !== this.gen) {
+      try {
+        this.o.login(s);
+      } catch (err) {
+        this.closeQuietly(s);
+        this.open--;
+        throw err;
+      }
+      this.loginGen = this.gen;
+    }
+    return s;
+  }
+
+  private closeQuietly(s: Handle): void {
+    try {
+      this.o.lib.C_CloseSession(s);
+    } catch {
+      // the session is already gone
+    }
+  }
+
+  private pump(): void {
+    while (this.waiters.length > 0) {
+      let s = this.idle.pop();
+      if (s === undefined) {
+        if (this.open >= this.o.size) return;
+        try {
+          s = this.openSession();
+        } catch (err) {
+          this.waiters.shift()!.reject(err);
+          continue;
+        }
+      }
+      this.waiters.shift()!.resolve({ session: s, gen: this.gen });
+    }
+  }
+
+  private acquire(): Promise<Lease> {
+    if (this.closed)
+      return Promise.reject(
+        new KeyError('KEYSTORE_CLOSED', 'the PKCS#11 key store is closed: open it again'),
+      );
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.pump();
+    });
+  }
+
+  private release(l: Lease, reusable: boolean): void {
+    if (l.gen === this.gen && reusable && !this.closed) {
+      this.idle.push(l.session);
+    } else {
+      if (l.gen === this.gen) this.open--;
+      this.closeQuietly(l.session);
+    }
+    this.pump();
+  }
+
+  /** Start a new generation unless another operation already did since `seenGen`. */
+  private recover(seenGen: number): void {
+    if (seenGen !== this.gen) return;
+    this.gen++;
+    for (const s of this.idle) this.closeQuietly(s);
+    this.idle = [];
+    this.open = 0;
+    this.o.onReset();
+    initialize(this.o.lib);
+    this.slot = this.o.findSlot();
+  }
+
+  /** Run `fn` on a pooled session; recovers once from a lost session/login/library state. */
+  async run<T>(what: string, fn: (session: Handle) => T | Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const lease = await this.acquire();
+      try {
+        const out = await fn(lease.session);
+        this.release(lease, true);
+        return out;
+      } catch (err) {
+        const lost = isSessionLoss(err);
+        this.release(lease, !lost);
+        if (!lost) throw err;
+        if (attempt > 0) {
+          throw new KeyError(
+            'SESSION_LOST',
+            `${what}: the token session was lost again after reconnecting (${ckrName(err) ?? String(err)}): check the HSM`,
+            { cause: err },
+          );
+        }
+        try {
+          this.recover(lease.gen);
+        } catch (cause) {
+          if (cause instanceof KeyError) throw cause;
+          throw new KeyError(
+            'SESSION_LOST',
+            `${what}: the token session was lost and reconnecting failed (${(cause as Error).message})`,
+            { cause },
+          );
+        }
+      }
+    }
+  }
+
+  /** Close every session this pool opened. */
+  close(): void {
+    this.closed = true;
+    for (const s of this.idle) this.closeQuietly(s);
+    this.idle = [];
+    for (const w of this.waiters.splice(0))
+      w.reject(new KeyError('KEYSTORE_CLOSED', 'the PKCS#11 key store was closed'));
+  }
+}
