@@ -197,3 +197,48 @@ export type {
   SignCoseSign1Options,
   VerifyCoseSign1Options,
 } from './cose/sign1.js';
+// Streaming payload verification and byte-capped reading
+export { ByteReader } from './stream/byte-reader.js';
+export type { ByteReaderOptions } from './stream/byte-reader.js';
+export { StreamError } from './stream/errors.js';
+export type { StreamErrorCode } from './stream/errors.js';
+export {
+  consumeAndVerify,
+  digestLength,
+  digestStream,
+  exactSizeStream,
+  verifyStream,
+} from './stream/verify.js';
+export type {
+  DigestAlgorithm,
+  DigestStreamOptions,
+  PayloadDigest,
+  StreamDigest,
+  VerifyStreamOptions,
+} from './stream/verify.js';
+// The .cairn bundle container (docs/formats/bundle.md)
+export { BUNDLE_CHECKS, BundleError } from './bundle/errors.js';
+export type { BundleCheck, BundleErrorCode } from './bundle/errors.js';
+export {
+  BUNDLE_CHECKSUM_SIZE,
+  BUNDLE_DEFAULT_MAX_HEADER_BYTES,
+  BUNDLE_FORMAT_VERSION,
+  BUNDLE_MAGIC,
+  BUNDLE_MAX_PAYLOADS,
+  BUNDLE_PREAMBLE_SIZE,
+  BundleKey,
+  encodeBundleHead,
+} from './bundle/format.js';
+export type { BundleHeader, BundlePayloadEntry, LocatedPayloadEntry } from './bundle/format.js';
+export { openBundle } from './bundle/reader.js';
+export type { BundlePayload, OpenBundleOptions, OpenedBundle } from './bundle/reader.js';
+export { writeBundle } from './bundle/writer.js';
+export type { BundlePayloadInput, WriteBundleInput } from './bundle/writer.js';
+export { bindPayloads } from './bundle/bind.js';
+export type { BoundPayload, BundleComponent, BundleManifest } from './bundle/bind.js';
+export { verifyBundle } from './bundle/verify.js';
+export type {
+  VerifiedBundle,
+  VerifiedPayloadStream,
+  VerifyBundleOptions,
+} from './bundle/verify.js';
