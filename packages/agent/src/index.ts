@@ -1,0 +1,17 @@
+// @cairn/agent public API (explicit named exports).
+export { AgentError } from './errors.js';
+export type { AgentErrorCode } from './errors.js';
+export { dirnameOf, writeFileAtomic } from './disk/disk.js';
+export type { Disk } from './disk/disk.js';
+export { NodeDisk } from './disk/node-disk.js';
+export { SimDisk } from './disk/sim-disk.js';
+export { UINT64_MAX } from './counter/counter.js';
+export type { CounterStore } from './counter/counter.js';
+export { FileCounterStore } from './counter/file-counter.js';
+export { TpmCounterStore } from './counter/tpm-counter.js';
+export type { TpmCounterOptions } from './counter/tpm-counter.js';
+export { FileEnvStore, GrubEnvStore, UBootEnvStore } from './boot/env.js';
+export type { EnvStore } from './boot/env.js';
+export { DEFAULT_ATTEMPTS, EnvBootControl, ScriptBootControl } from './boot/boot-control.js';
+export type { BootControl, SlotState } from './boot/boot-control.js';
+export { runTool } from './tools/run.js';
