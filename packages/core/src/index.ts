@@ -32,6 +32,7 @@ export {
 export { TrustError } from './trust/errors.js';
 export type { TrustErrorCode } from './trust/errors.js';
 export {
+  anchorFromCertificate,
   anchorFromJwk,
   anchorFromKey,
   anchorFromPem,
@@ -242,3 +243,84 @@ export type {
   VerifiedPayloadStream,
   VerifyBundleOptions,
 } from './bundle/verify.js';
+// SUIT (draft-ietf-suit-manifest): envelope codec, signing/verification, command processor.
+export {
+  COSE_SIGN1_TAG as SUIT_COSE_SIGN1_TAG,
+  CommonKey,
+  ConditionCode,
+  DirectiveCode,
+  EnvelopeKey,
+  ManifestKey,
+  ParameterKey,
+  SEVERABLE_SEQUENCES,
+  SUIT_ENVELOPE_TAG,
+  UNSEVERABLE_SEQUENCES,
+} from './suit/constants.js';
+export type {
+  ConditionName,
+  DigestAlgorithmName,
+  DirectiveName,
+  SequenceName,
+  SeverableMemberName,
+  SeverableSequenceName,
+  UnseverableSequenceName,
+} from './suit/constants.js';
+export { SuitError } from './suit/errors.js';
+export type { SuitErrorCode } from './suit/errors.js';
+export { SUIT_DEFAULT_LIMITS } from './suit/limits.js';
+export type { SuitLimits } from './suit/limits.js';
+export { digestMatches, digestOf, digestOfWrapped, suitDigest } from './suit/digest.js';
+export { decodeEnvelope, encodeEnvelope } from './suit/envelope.js';
+export type { DecodeEnvelopeOptions } from './suit/envelope.js';
+export { encodeSequence } from './suit/commands.js';
+export { buildEnvelope, buildManifest, imageDigest, suitCommand } from './suit/build.js';
+export type { BuiltManifest, EnvelopeInput, ManifestInput } from './suit/build.js';
+export { encodeText } from './suit/text.js';
+export { signEnvelope, verifyEnvelope } from './suit/sign.js';
+export type {
+  BlockFailure,
+  ResolvedKey,
+  SignEnvelopeOptions,
+  SuitKey,
+  VerifiedEnvelope,
+  VerifyEnvelopeOptions,
+} from './suit/sign.js';
+export { formatUuid, parseUuid } from './suit/uuid.js';
+export type {
+  ActionCommand,
+  ActionDirectiveName,
+  ComponentId,
+  ComponentIndex,
+  ConditionCommand,
+  CustomCommand,
+  ParametersCommand,
+  RunSequenceCommand,
+  SetComponentIndexCommand,
+  Severable,
+  SuitAuthentication,
+  SuitCommand,
+  SuitCommandSequence,
+  SuitCommon,
+  SuitDigest,
+  SuitEnvelope,
+  SuitManifest,
+  SuitParameters,
+  SuitText,
+  SuitTextComponent,
+  SuitTextLanguage,
+  TryEachCommand,
+  VendorId,
+  WrappedDigest,
+} from './suit/types.js';
+export { SuitProcessError } from './suit/processor/errors.js';
+export type { SuitProcessErrorCode, SuitProcessErrorDetails } from './suit/processor/errors.js';
+export type { ComponentRef, SuitDeviceIdentity, SuitPlatform } from './suit/processor/platform.js';
+export type { ProcessOptions, TraceEntry } from './suit/processor/state.js';
+export {
+  FULL_PROCEDURE,
+  INVOKE_PROCEDURE,
+  UPDATE_PROCEDURE,
+  processEnvelope,
+  runSequence,
+} from './suit/processor/run.js';
+export type { ProcessEnvelopeOptions, ProcessResult, SequenceRun } from './suit/processor/run.js';
