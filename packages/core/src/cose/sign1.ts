@@ -3,6 +3,7 @@ import { decodeCbor } from '../cbor/decode.js';
 import { encodeCbor } from '../cbor/encode.js';
 import { CborError, CborMap, CborTag, type CborValue } from '../cbor/types.js';
 import {
+  assertKeyMatchesAlgorithm,
   coseAlgorithmId,
   SIGNATURE_ALGORITHMS,
   signatureLength,
@@ -137,6 +138,9 @@ export interface SignCoseSign1Options {
  */
 export async function signCoseSign1(opts: SignCoseSign1Options): Promise<Uint8Array> {
   const alg = opts.signer.algorithm;
+  // refuse a signer whose key cannot make `alg` signatures before asking it to sign
+  const pub = toPublicKey(opts.signer.publicKey);
+  assertKeyMatchesAlgorithm(alg, pub);
   const protectedHeaders = new CborMap([[COSE_HEADER.alg, coseAlgorithmId(alg)]]);
   if (opts.x5chain !== undefined) {
     const chain = opts.x5chain;
@@ -150,7 +154,6 @@ export async function signCoseSign1(opts: SignCoseSign1Options): Promise<Uint8Ar
   const protectedBytes = encodeCbor(protectedHeaders, { canonical: true });
   const toSign = sigStructure(protectedBytes, opts.payload, opts.externalAad);
   const signature = await opts.signer.sign(toSign);
-  const pub = toPublicKey(opts.signer.publicKey);
   if (
     signature.length !== signatureLength(alg, pub) ||
     !verifySignature(alg, pub, toSign, signature)
