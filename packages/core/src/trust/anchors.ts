@@ -1,6 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
 import { bytesEqual, toHex } from './bytes.js';
+import { parseCertificate } from './certificate.js';
 import { TrustError } from './errors.js';
 
 /** SPKI SHA-256 pin: trusts any key whose DER SubjectPublicKeyInfo hashes to it. */
@@ -20,6 +21,11 @@ export interface KeyAnchor {
   readonly key: KeyObject;
   readonly label?: string;
   readonly kid?: Uint8Array;
+  /**
+   * The anchor's own certificate (DER) when it was provisioned as one: chain
+   * verification then applies its constraints (cA, keyUsage, pathLen, validity).
+   */
+  readonly certificate?: Uint8Array;
 }
 
 export type TrustAnchor = PinAnchor | KeyAnchor;
@@ -90,7 +96,10 @@ export function anchorFromSpki(spkiDer: Uint8Array, opts: AnchorOptions = {}): K
   return withOptions({ kind: 'key', spki, spkiSha256: spkiSha256(spki), key }, opts);
 }
 
-/** An anchor from a PEM `PUBLIC KEY` or `CERTIFICATE` (its subject key). */
+/**
+ * An anchor from a PEM `PUBLIC KEY`, or a `CERTIFICATE` (its subject key, and the
+ * certificate itself so that its constraints apply).
+ */
 export function anchorFromPem(pem: string, opts: AnchorOptions = {}): KeyAnchor {
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
     throw new TrustError(
@@ -98,10 +107,30 @@ export function anchorFromPem(pem: string, opts: AnchorOptions = {}): KeyAnchor 
       'the PEM holds a private key; a trust anchor must be a public key or certificate (never ship private keys to devices)',
     );
   }
+  const cert = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----/.exec(pem);
+  if (cert?.[1] !== undefined) {
+    return anchorFromCertificate(new Uint8Array(Buffer.from(cert[1], 'base64')), opts);
+  }
   return anchorFromKey(
     importPublic(() => createPublicKey(pem)),
     opts,
   );
+}
+
+/** An anchor from a DER certificate: its SPKI, plus the certificate for its constraints. */
+export function anchorFromCertificate(der: Uint8Array, opts: AnchorOptions = {}): KeyAnchor {
+  let spki: Uint8Array;
+  try {
+    spki = parseCertificate(der, 'trust anchor certificate').spki;
+  } catch (err) {
+    throw new TrustError(
+      'ANCHOR_INVALID',
+      `the trust anchor certificate cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+  const anchor = anchorFromSpki(spki, opts);
+  return Object.freeze({ ...anchor, certificate: new Uint8Array(der) });
 }
 
 /** An anchor from a public JWK (EC, OKP or RSA). */

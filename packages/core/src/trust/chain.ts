@@ -97,7 +97,8 @@ export function verifyCertificateChain(options: ChainVerificationOptions): Verif
   const certs = chain.map((der, i) => parseCertificate(der, `chain[${i}]`, opts.maxCertBytes));
   const describe = (i: number): string => {
     const role = i === 0 ? 'leaf' : 'CA';
-    return `chain[${i}] (${role} "${certs[i]!.subjectText}")`;
+    const where = i < chain.length ? `chain[${i}]` : 'trust anchor certificate';
+    return `${where} (${role} "${certs[i]!.subjectText}")`;
   };
   const keys = certs.map((c, i) => importKey(c, describe(i)));
 
@@ -124,8 +125,16 @@ export function verifyCertificateChain(options: ChainVerificationOptions): Verif
           `provision the issuing CA's key or pin (leaf SPKI SHA-256 ${toHex(spkiSha256(certs[0]!.spki))})`,
       );
     }
-    anchoredAt = certs.length;
-    outsideAnchor = { key: anchor.key, spkiSha256: anchor.spkiSha256, cert: undefined };
+    if (anchor.certificate === undefined) {
+      anchoredAt = certs.length;
+      outsideAnchor = { key: anchor.key, spkiSha256: anchor.spkiSha256, cert: undefined };
+    } else {
+      // An anchor provisioned as a certificate keeps its constraints (cA, keyUsage,
+      // pathLen, validity), as OpenSSL applies them: it joins the path as its top.
+      certs.push(parseCertificate(anchor.certificate, 'trust anchor certificate'));
+      keys.push(anchor.key);
+      anchoredAt = certs.length - 1;
+    }
   }
   const pathLength = Math.min(anchoredAt + 1, certs.length);
   const path = certs.slice(0, pathLength);
