@@ -85,6 +85,8 @@ export interface CertSpec {
   /** Extended key usage OIDs; `false` leaves the extension out. */
   readonly eku?: false | readonly string[];
   readonly extraExtensions?: readonly TestExtension[];
+  /** Subject and authority key identifiers (default true, as real CAs and `openssl -x509_strict` want). */
+  readonly keyIdentifiers?: boolean;
 }
 
 export interface TestCert {
@@ -122,6 +124,11 @@ export async function issueCertificate(spec: CertSpec): Promise<TestCert> {
   }
   const eku = spec.eku ?? false;
   if (eku !== false) extensions.push(new x509.ExtendedKeyUsageExtension([...eku], false));
+  if (spec.keyIdentifiers ?? true) {
+    extensions.push(await x509.SubjectKeyIdentifierExtension.create(spec.key.pair.publicKey));
+    const authority = spec.issuer?.key ?? spec.key;
+    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(authority.pair.publicKey));
+  }
   for (const e of spec.extraExtensions ?? []) {
     extensions.push(new x509.Extension(e.oid, e.critical, e.value));
   }
