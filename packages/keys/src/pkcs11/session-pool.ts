@@ -137,17 +137,27 @@ export class SessionPool {
     this.slot = this.o.findSlot();
   }
 
-  /** Run `fn` on a pooled session; recovers once from a lost session/login/library state. */
-  async run<T>(what: string, fn: (session: Handle) => T | Promise<T>): Promise<T> {
+  /**
+   * Run `fn` on a pooled session; recovers once from a lost session/login/library state.
+   * `fn` calls `taint()` once it starts a multi-call operation (C_SignInit…): if it then
+   * fails, the session is closed rather than reused with an operation still active.
+   */
+  async run<T>(
+    what: string,
+    fn: (session: Handle, taint: () => void) => T | Promise<T>,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const lease = await this.acquire();
+      let tainted = false;
       try {
-        const out = await fn(lease.session);
+        const out = await fn(lease.session, () => {
+          tainted = true;
+        });
         this.release(lease, true);
         return out;
       } catch (err) {
         const lost = isSessionLoss(err);
-        this.release(lease, !lost);
+        this.release(lease, !lost && !tainted);
         if (!lost) throw err;
         if (attempt > 0) {
           throw new KeyError(

@@ -52,6 +52,18 @@ function findSlot(
   );
 }
 
+const PSS_SHA256: pkcs11js.RsaPSS = {
+  type: P.CK_PARAMS_RSA_PSS,
+  hashAlg: P.CKM_SHA256,
+  mgf: P.CKG_MGF1_SHA256,
+  saltLen: 32,
+};
+
+/** A buffer whose data pointer is never NULL, even when empty (SoftHSM2 rejects NULL). */
+function nonNull(bytes: Uint8Array): Buffer {
+  return bytes.length > 0 ? Buffer.from(bytes) : Buffer.alloc(1).subarray(0, 0);
+}
+
 function mechanismFor(type: KeyType): pkcs11js.Mechanism {
   switch (type) {
     case 'ecdsa-p256':
@@ -60,15 +72,7 @@ function mechanismFor(type: KeyType): pkcs11js.Mechanism {
     case 'ed25519':
       return { mechanism: CKM_EDDSA };
     case 'rsa-pss-3072':
-      return {
-        mechanism: P.CKM_RSA_PKCS_PSS,
-        parameter: {
-          type: P.CK_PARAMS_RSA_PSS,
-          hashAlg: P.CKM_SHA256,
-          mgf: P.CKG_MGF1_SHA256,
-          saltLen: 32,
-        },
-      };
+      return { mechanism: P.CKM_RSA_PKCS_PSS, parameter: PSS_SHA256 };
   }
 }
 
@@ -313,11 +317,13 @@ export class Pkcs11KeyStore implements KeyStore {
     this.check();
     checkLabel(label);
     try {
-      return await this.pool.run(`sign with '${label}'`, async (s) => {
+      return await this.pool.run(`sign with '${label}'`, async (s, taint) => {
         const key = this.need(s, label);
         const spec = algorithmFor(label, key.type, algorithm);
-        const data = Buffer.from(input(spec));
+        const data = nonNull(input(spec));
         this.lib.C_SignInit(s, mechanismFor(key.type), key.handle);
+        // From here the session has an active operation: if signing fails, drop the session.
+        taint();
         const sig = await this.lib.C_SignAsync(s, data, Buffer.alloc(512));
         return new Uint8Array(sig);
       });
