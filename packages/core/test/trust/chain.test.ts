@@ -172,6 +172,24 @@ describe('verifyCertificateChain: each failure has its own code', () => {
     assertThrowsCode(() => verify(good, { chain: [leaf.der, good.ca.der] }), 'SIGNATURE_INVALID');
   });
 
+  test('SIGNATURE_ALGORITHM_UNSUPPORTED: ecdsa-with-SHA224 is not on the list', () => {
+    // Rewrite ecdsa-with-SHA256 (1.2.840.10045.4.3.2) to ecdsa-with-SHA224 (...4.3.1),
+    // same length, in both AlgorithmIdentifiers of the leaf.
+    const sha256 = Buffer.from('06082a8648ce3d040302', 'hex');
+    const der = Buffer.from(good.leaf.der);
+    let count = 0;
+    for (let i = der.indexOf(sha256); i >= 0; i = der.indexOf(sha256, i + 1)) {
+      der[i + sha256.length - 1] = 0x01;
+      count++;
+    }
+    assert.equal(count, 2);
+    const err = assertThrowsCode(
+      () => verify(good, { chain: [new Uint8Array(der), good.ca.der] }),
+      'SIGNATURE_ALGORITHM_UNSUPPORTED',
+    );
+    assert.match(err.message, /1\.2\.840\.10045\.4\.3\.1/);
+  });
+
   test('NOT_ANCHORED: unrelated anchors, and an empty store', async () => {
     const other = await generateTestKey();
     const err = assertThrowsCode(
