@@ -52,7 +52,8 @@ const device: Profile = {
   extensions: ({ key }) => [
     new KeyUsagesExtension(
       key.kind === 'ec'
-        ? ((KeyUsageFlags.digitalSignature | KeyUsageFlags.keyAgreement) as KeyUsageFlags)
+        ?  
+          KeyUsageFlags.digitalSignature | KeyUsageFlags.keyAgreement
         : KeyUsageFlags.digitalSignature,
       true,
     ),
@@ -69,7 +70,8 @@ const tlsServer: Profile = {
   extensions: ({ key, request }) => [
     new KeyUsagesExtension(
       key.kind === 'rsa'
-        ? ((KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment) as KeyUsageFlags)
+        ?  
+          KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment
         : KeyUsageFlags.digitalSignature,
       true,
     ),

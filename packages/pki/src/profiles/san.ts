@@ -28,8 +28,7 @@ export function sanIssues(san: SanInput | undefined, required: boolean): FieldIs
     issues.push({ path: 'san', problem: `has more than ${MAX_SAN_ENTRIES} entries` });
   }
   dns.forEach((d, i) => {
-    if (!isDnsName(d))
-      issues.push({ path: `san.dns[${i}]`, problem: `'${d}' is not a DNS name` });
+    if (!isDnsName(d)) issues.push({ path: `san.dns[${i}]`, problem: `'${d}' is not a DNS name` });
   });
   ip.forEach((a, i) => {
     if (isIP(a) === 0)

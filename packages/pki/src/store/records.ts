@@ -85,7 +85,7 @@ export function crlFromRow(r: PkiTables['pki_crls']): CrlInfo {
   const der = fromDbBytes(r.der);
   return {
     caId: r.ca_id,
-    number: r.number,
+    number: Number(r.number),
     thisUpdate: fromDbTimestamp(r.this_update),
     nextUpdate: fromDbTimestamp(r.next_update),
     der,

@@ -33,7 +33,8 @@ export interface PkiTables {
   };
   pki_crls: {
     ca_id: string;
-    number: number;
+    /** SQLite may hand integers back as bigint. */
+    number: number | bigint;
     this_update: string;
     next_update: string;
     der: Uint8Array;
