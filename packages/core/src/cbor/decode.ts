@@ -284,7 +284,7 @@ class Reader {
         this.need(8, 'a double-precision float');
         const v = this.view.getFloat64(this.pos);
         this.pos += 8;
-        if (this.opts.requireMinimal && Math.fround(v) === v) {
+        if (this.opts.requireMinimal && (Number.isNaN(v) || Math.fround(v) === v)) {
           this.fail('CBOR_NON_MINIMAL', 'float not in its shortest form', start);
         }
         return v;
@@ -339,10 +339,11 @@ export function encodeHalf(v: number): number | undefined {
   return undefined;
 }
 
-function resolveOptions(bytes: Uint8Array, opts: DecodeOptions): Required<DecodeOptions> {
+function resolveOptions(_bytes: Uint8Array, opts: DecodeOptions): Required<DecodeOptions> {
   return {
     maxDepth: opts.maxDepth ?? 32,
-    maxStringBytes: opts.maxStringBytes ?? bytes.length,
+    // no explicit cap: a string can't outgrow the input, and one that would is truncation
+    maxStringBytes: opts.maxStringBytes ?? Number.POSITIVE_INFINITY,
     maxItems: opts.maxItems ?? 65536,
     allowIndefinite: opts.allowIndefinite ?? false,
     requireMinimal: opts.requireMinimal ?? true,

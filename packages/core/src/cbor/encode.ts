@@ -62,7 +62,9 @@ class Writer {
     if (typeof v === 'number') {
       if (Number.isInteger(v) && !Object.is(v, -0)) {
         if (!Number.isSafeInteger(v)) {
-          this.value(BigInt(v));
+          // beyond 64 bits an integral number is only representable as a float
+          if (v >= -(2 ** 64) && v < 2 ** 64) this.value(BigInt(v));
+          else this.float(v);
           return;
         }
         if (v >= 0) this.head(0, v);

@@ -98,8 +98,12 @@ export type CborValue =
   | CborSimple;
 
 function keysEqual(a: CborValue, b: CborValue): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
   if (typeof a === 'number' || typeof a === 'bigint') {
-    return (typeof b === 'number' || typeof b === 'bigint') && BigInt(a) === BigInt(b);
+    if (typeof b !== 'number' && typeof b !== 'bigint') return false;
+    // a float key (1.5, NaN) never equals a bigint; BigInt() of it would throw
+    if (!Number.isInteger(a) || !Number.isInteger(b)) return false;
+    return BigInt(a) === BigInt(b);
   }
   if (a instanceof Uint8Array) {
     return b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]);
