@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { KeyUsageFlags, KeyUsagesExtension, type Name, type X509Certificate } from '@peculiar/x509';
+import { KeyUsageFlags, type Name, type X509Certificate } from '@peculiar/x509';
 import type { FieldIssue } from '@cairn/core';
 import { PkiError } from '../errors.js';
 import type { Profile, ProfileRequest } from '../profiles/profile.js';
@@ -7,6 +7,7 @@ import {
   authorityKeyIdentifier,
   basicConstraints,
   keyIdentifier,
+  keyUsage,
   subjectKeyIdentifier,
 } from '../x509/extensions.js';
 import { subjectIssues, toJsonName, type SubjectInput } from '../x509/names.js';
@@ -33,8 +34,6 @@ export interface CaCertificateInput {
   /** Absent for a self-signed root. */
   readonly issuer?: IssuerRef;
 }
-
-const CA_KEY_USAGE = KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign;
 
 /** A self-signed root (no issuer) or an issuing CA signed by `issuer`. */
 export async function createCaCertificate(input: CaCertificateInput): Promise<X509Certificate> {
@@ -63,7 +62,7 @@ export async function createCaCertificate(input: CaCertificateInput): Promise<X5
     notAfter,
     extensions: [
       basicConstraints(true, input.pathLength),
-      new KeyUsagesExtension(CA_KEY_USAGE, true),
+      keyUsage(KeyUsageFlags.keyCertSign, KeyUsageFlags.cRLSign),
       subjectKeyIdentifier(ski),
       authorityKeyIdentifier(aki),
     ],

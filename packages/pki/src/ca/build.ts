@@ -43,7 +43,7 @@ export async function buildCertificate(input: BuildCertificateInput): Promise<X5
       notAfter: input.notAfter,
       publicKey: input.publicKey,
       // @peculiar/x509 types this as the DOM CryptoKey (absent from Node's lib): a look-alike
-       
+
       signingKey: key,
       signingAlgorithm: key.algorithm,
       extensions: [...input.extensions],

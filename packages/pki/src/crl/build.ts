@@ -33,7 +33,7 @@ export async function buildCrl(input: BuildCrlInput): Promise<X509Crl> {
       nextUpdate: wholeSeconds(input.nextUpdate),
       signingAlgorithm: key.algorithm,
       // @peculiar/x509 types this as the DOM CryptoKey (absent from Node's lib): a look-alike
-       
+
       signingKey: key,
       extensions: [authorityKeyIdentifier(aki), crlNumber(input.number)],
       entries: input.entries.map((e) => ({

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import type { FieldIssue } from '@cairn/core';
-import { ExtendedKeyUsageExtension, KeyUsageFlags, KeyUsagesExtension } from '@peculiar/x509';
+import { ExtendedKeyUsageExtension, KeyUsageFlags } from '@peculiar/x509';
 import { OID } from '../x509/oids.js';
-import { privateKeyUsagePeriod } from '../x509/extensions.js';
+import { keyUsage, privateKeyUsagePeriod } from '../x509/extensions.js';
 import type { Profile, ProfileName, ProfileRequest } from './profile.js';
 import { sanExtension, sanIssues } from './san.js';
 
@@ -24,7 +24,7 @@ const codeSigning: Profile = {
   maxDays: 3 * 365,
   validate: (request) => noSan(request, 'code-signing'),
   extensions: ({ notBefore, notAfter }) => [
-    new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
+    keyUsage(KeyUsageFlags.digitalSignature),
     new ExtendedKeyUsageExtension([OID.codeSigning], false),
     privateKeyUsagePeriod(notBefore, notAfter),
   ],
@@ -50,13 +50,9 @@ const device: Profile = {
     return issues;
   },
   extensions: ({ key }) => [
-    new KeyUsagesExtension(
-      key.kind === 'ec'
-        ?  
-          KeyUsageFlags.digitalSignature | KeyUsageFlags.keyAgreement
-        : KeyUsageFlags.digitalSignature,
-      true,
-    ),
+    key.kind === 'ec'
+      ? keyUsage(KeyUsageFlags.digitalSignature, KeyUsageFlags.keyAgreement)
+      : keyUsage(KeyUsageFlags.digitalSignature),
     new ExtendedKeyUsageExtension([OID.clientAuth], false),
   ],
 };
@@ -68,13 +64,9 @@ const tlsServer: Profile = {
   maxDays: 398,
   validate: (request) => sanIssues(request.san, true),
   extensions: ({ key, request }) => [
-    new KeyUsagesExtension(
-      key.kind === 'rsa'
-        ?  
-          KeyUsageFlags.digitalSignature | KeyUsageFlags.keyEncipherment
-        : KeyUsageFlags.digitalSignature,
-      true,
-    ),
+    key.kind === 'rsa'
+      ? keyUsage(KeyUsageFlags.digitalSignature, KeyUsageFlags.keyEncipherment)
+      : keyUsage(KeyUsageFlags.digitalSignature),
     new ExtendedKeyUsageExtension([OID.serverAuth], false),
     sanExtension(request.san ?? {}),
   ],
@@ -87,7 +79,7 @@ const log: Profile = {
   maxDays: 5 * 365,
   validate: (request) => noSan(request, 'log'),
   extensions: () => [
-    new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
+    keyUsage(KeyUsageFlags.digitalSignature),
     new ExtendedKeyUsageExtension([OID.cairnLogSigning], false),
   ],
 };

@@ -4,8 +4,10 @@ import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
   Extension,
+  KeyUsagesExtension,
   PublicKey,
   SubjectKeyIdentifierExtension,
+  type KeyUsageFlags,
 } from '@peculiar/x509';
 import { OID } from './oids.js';
 
@@ -67,4 +69,11 @@ function tlv(tag: number, value: Buffer): Buffer {
   else if (len < 0x100) head = Buffer.from([tag, 0x81, len]);
   else head = Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
   return Buffer.concat([head, value]);
+}
+
+/** keyUsage (critical) with the OR of `flags`. */
+export function keyUsage(...flags: readonly KeyUsageFlags[]): Extension {
+  const bits = flags.reduce<number>((acc, f) => acc | f, 0);
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- a flags enum: OR-ed members are its intended values
+  return new KeyUsagesExtension(bits, true);
 }
