@@ -33,3 +33,9 @@ export { loadSuitExamples, suitEnvelopeHex, suitPublicKeyPem } from './suit-vect
 export type { SuitExample } from './suit-vectors.js';
 export { createSoftHsmToken, softHsmModule } from './softhsm.js';
 export type { SoftHsmToken } from './softhsm.js';
+export { MemorySuitPlatform, suitTestPayload } from './suit-platform.js';
+export type {
+  MemorySuitPlatformOptions,
+  SuitInvocation,
+  SuitMeasurement,
+} from './suit-platform.js';

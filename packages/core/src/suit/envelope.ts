@@ -22,7 +22,10 @@ import type { SuitAuthentication, SuitEnvelope } from './types.js';
 
 export interface DecodeEnvelopeOptions {
   readonly limits?: Partial<SuitLimits>;
-  /** Keep unknown manifest/common members instead of refusing them (SUIT_UNKNOWN_MEMBER). */
+  /**
+   * Keep unknown envelope, manifest and common members instead of refusing them
+   * (SUIT_UNKNOWN_MEMBER). Default false: an unknown envelope member is unauthenticated.
+   */
   readonly allowUnknownMembers?: boolean;
   /** Severed members that must be present in the envelope (else SUIT_SEVERED_MISSING). */
   readonly requireSevered?: readonly SeverableMemberName[];
@@ -77,6 +80,8 @@ export function decodeEnvelope(bytes: Uint8Array, opts: DecodeEnvelopeOptions = 
   let delegation: Uint8Array | undefined;
   for (const [k, v] of map) {
     if (typeof k === 'string') {
+      if (k.length === 0)
+        throw malformed('envelope', 'an integrated payload needs a non-empty name');
       integrated.set(k, asBytes(v, `integrated payload '${k}'`));
       keyOrder.push(k);
       continue;
@@ -90,7 +95,14 @@ export function decodeEnvelope(bytes: Uint8Array, opts: DecodeEnvelopeOptions = 
     else if (k === EnvelopeKey.manifest) manifest = value;
     else if (k === EnvelopeKey.delegation) delegation = value;
     else if (SEVERABLE_KEYS.has(k)) severed.set(k, value);
-    else extensions.set(k, value);
+    else if (opts.allowUnknownMembers === true) extensions.set(k, value);
+    else {
+      throw new SuitError(
+        'SUIT_UNKNOWN_MEMBER',
+        `envelope member ${k} is unknown and not covered by the signature; remove it (or decode with allowUnknownMembers)`,
+        { details: { key: k } },
+      );
+    }
   }
   limit(integrated.size, limits.maxIntegratedPayloads, 'integrated payloads', 'envelope');
   if (auth === undefined)

@@ -28,7 +28,7 @@ export function decodeWrapped(bytes: Uint8Array, where: string, ctx: ReadContext
   try {
     return decodeCbor(bytes, {
       maxDepth: ctx.limits.maxCborDepth,
-      maxItems: Math.max(ctx.limits.maxCommands * 2, ctx.limits.maxComponents, 64),
+      maxItems: ctx.limits.maxEnvelopeBytes,
     });
   } catch (err) {
     if (err instanceof CborError) throw malformed(where, `not valid CBOR (${err.message})`, err);

@@ -199,5 +199,5 @@ export interface SuitEnvelope {
   /** Other integer-keyed bstr members the draft allows (`* (int => bstr)`), kept raw. */
   readonly extensions: ReadonlyMap<number, Uint8Array>;
   /** The envelope's key order as received, so it re-encodes byte-identically. */
-  readonly keyOrder?: readonly (number | string)[];
+  readonly keyOrder?: readonly (number | string)[] | undefined;
 }
