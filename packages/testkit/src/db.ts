@@ -14,8 +14,16 @@ export function testPostgresUrl(): string {
   return process.env['CAIRN_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 }
 
-const PG_HINT =
-  'PostgreSQL at 127.0.0.1:5432 (start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; or set CAIRN_TEST_PG)';
+function pgHint(): string {
+  let where = 'the configured server';
+  try {
+    const u = new URL(testPostgresUrl());
+    where = `${u.hostname}:${u.port || '5432'}`;
+  } catch {
+    // keep the generic wording for a malformed URL
+  }
+  return `PostgreSQL at ${where} (start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start; or set CAIRN_TEST_PG)`;
+}
 
 let probe: Promise<boolean> | undefined;
 
@@ -72,7 +80,7 @@ export async function withTestDatabase(
     }
     return;
   }
-  if (!requireCondition(t, await postgresAvailable(), PG_HINT)) return;
+  if (!requireCondition(t, await postgresAvailable(), pgHint())) return;
   const schema = `t_${randomBytes(8).toString('hex')}`;
   const config: DatabaseConfig = {
     dialect: 'postgres',
