@@ -2,6 +2,11 @@ import type { Command } from '../command.js';
 import { keysGenerateCommand } from './keys-generate.js';
 import { keysListCommand } from './keys-list.js';
 import { keysShowCommand } from './keys-show.js';
+import { pkiCrlCommand } from './pki-crl.js';
+import { pkiExportCommand } from './pki-export.js';
+import { pkiInitCommand } from './pki-init.js';
+import { pkiIssueCommand } from './pki-issue.js';
+import { pkiRevokeCommand } from './pki-revoke.js';
 import { suitDecodeCommand, suitVerifyCommand } from './suit.js';
 import { upCommand } from './up.js';
 
@@ -13,6 +18,11 @@ export const COMMANDS: readonly Command[] = [
   keysGenerateCommand,
   keysListCommand,
   keysShowCommand,
+  pkiCrlCommand,
+  pkiExportCommand,
+  pkiInitCommand,
+  pkiIssueCommand,
+  pkiRevokeCommand,
   suitDecodeCommand,
   suitVerifyCommand,
   upCommand,
