@@ -3,7 +3,6 @@
  * checksum) and stops there, so the caller can verify the envelope before a single
  * payload byte is read; payloads are then streamed in table order.
  */
-import { isCairnError } from '../errors/base-error.js';
 import { ByteReader } from '../stream/byte-reader.js';
 import { StreamError } from '../stream/errors.js';
 import { bundleError } from './errors.js';
@@ -51,14 +50,16 @@ export interface OpenedBundle {
   close(): Promise<void>;
 }
 
-/** Rethrow a reader's truncation as `BUNDLE_TRUNCATED` attributed to `step`. */
-function truncation(step: number, err: unknown): unknown {
-  if (err instanceof StreamError && err.code === 'STREAM_TRUNCATED') {
-    return bundleError(step, 'BUNDLE_TRUNCATED', `bundle is truncated: ${err.message}`, {
+/** Which step is reading, so a truncation is reported as that step's. */
+interface ReadState {
+  step: number;
+}
+
+function truncation(state: ReadState): (err: StreamError) => Error {
+  return (err) =>
+    bundleError(state.step, 'BUNDLE_TRUNCATED', `bundle is truncated: ${err.message}`, {
       cause: err,
     });
-  }
-  return err;
 }
 
 /** Steps 1–3: preamble, header checksum, header. Reads no payload byte. */
@@ -66,34 +67,29 @@ export async function openBundle(
   source: AsyncIterable<Uint8Array>,
   opts: OpenBundleOptions = {},
 ): Promise<OpenedBundle> {
-  const reader = new ByteReader(source, opts.signal === undefined ? {} : { signal: opts.signal });
+  const state: ReadState = { step: 1 };
+  const reader = new ByteReader(source, {
+    onTruncated: truncation(state),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+  });
   try {
-    return await openWith(reader, opts.maxHeaderBytes ?? BUNDLE_DEFAULT_MAX_HEADER_BYTES);
+    return await openWith(reader, state, opts.maxHeaderBytes ?? BUNDLE_DEFAULT_MAX_HEADER_BYTES);
   } catch (err) {
     await reader.close().catch(() => undefined);
     throw err;
   }
 }
 
-async function openWith(reader: ByteReader, maxHeaderBytes: number): Promise<OpenedBundle> {
-  let head: Uint8Array;
-  try {
-    head = await reader.readExactly(BUNDLE_PREAMBLE_SIZE, BUNDLE_PREAMBLE_SIZE, 'the preamble');
-  } catch (err) {
-    throw truncation(1, err);
-  }
+async function openWith(
+  reader: ByteReader,
+  state: ReadState,
+  maxHeaderBytes: number,
+): Promise<OpenedBundle> {
+  const head = await reader.readExactly(BUNDLE_PREAMBLE_SIZE, BUNDLE_PREAMBLE_SIZE, 'the preamble');
   const preamble = parsePreamble(head, maxHeaderBytes);
-  const rest = BUNDLE_PREAMBLE_SIZE + preamble.headerLength + BUNDLE_CHECKSUM_SIZE;
-  let headerAndSum: Uint8Array;
-  try {
-    headerAndSum = await reader.readExactly(
-      preamble.headerLength + BUNDLE_CHECKSUM_SIZE,
-      rest,
-      'the header',
-    );
-  } catch (err) {
-    throw truncation(2, err);
-  }
+  state.step = 2;
+  const rest = preamble.headerLength + BUNDLE_CHECKSUM_SIZE;
+  const headerAndSum = await reader.readExactly(rest, rest, 'the header and its checksum');
   const header = headerAndSum.subarray(0, preamble.headerLength);
   const checksum = headerAndSum.subarray(preamble.headerLength);
   const whole = new Uint8Array(BUNDLE_PREAMBLE_SIZE + preamble.headerLength);
@@ -122,6 +118,7 @@ async function openWith(reader: ByteReader, maxHeaderBytes: number): Promise<Ope
         throw new StreamError('STREAM_OUT_OF_ORDER', 'payloads() of a bundle can be read once');
       }
       started = true;
+      state.step = 7;
       return payloadsOf(reader, table);
     },
     close: () => reader.close(),
@@ -134,16 +131,10 @@ async function* payloadsOf(
 ): AsyncGenerator<BundlePayload, void, undefined> {
   try {
     for (const entry of table) {
-      const inner = reader.take(entry.size, `payload of component ${entry.componentIndex}`);
-      yield { ...entry, stream: mapTruncation(inner) };
+      const stream = reader.take(entry.size, `payload of component ${entry.componentIndex}`);
+      yield { ...entry, stream };
     }
-    let end: boolean;
-    try {
-      end = await reader.atEnd();
-    } catch (err) {
-      throw truncation(7, err);
-    }
-    if (!end) {
+    if (!(await reader.atEnd())) {
       throw bundleError(
         8,
         'BUNDLE_TRAILING_DATA',
@@ -154,15 +145,5 @@ async function* payloadsOf(
   } catch (err) {
     await reader.close().catch(() => undefined);
     throw err;
-  }
-}
-
-async function* mapTruncation(
-  inner: AsyncIterable<Uint8Array>,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  try {
-    yield* inner;
-  } catch (err) {
-    throw isCairnError(err, 'STREAM_TRUNCATED') ? truncation(7, err) : err;
   }
 }

@@ -7,11 +7,14 @@ import { asChunk, StreamError, throwIfAborted } from './errors.js';
 
 export interface ByteReaderOptions {
   readonly signal?: AbortSignal;
+  /** Turns a `STREAM_TRUNCATED` error into the caller's own (e.g. a format's code). */
+  readonly onTruncated?: (err: StreamError) => Error;
 }
 
 export class ByteReader {
   readonly #it: AsyncIterator<unknown>;
   readonly #signal: AbortSignal | undefined;
+  readonly #onTruncated: ((err: StreamError) => Error) | undefined;
   #pending: Uint8Array | undefined;
   #done = false;
   #position = 0;
@@ -25,6 +28,7 @@ export class ByteReader {
   constructor(source: AsyncIterable<Uint8Array>, opts: ByteReaderOptions = {}) {
     this.#it = source[Symbol.asyncIterator]();
     this.#signal = opts.signal;
+    this.#onTruncated = opts.onTruncated;
   }
 
   /** Bytes consumed so far. */
@@ -53,13 +57,14 @@ export class ByteReader {
     return undefined;
   }
 
-  #truncated(wanted: number, got: number, what: string): StreamError {
-    return new StreamError(
+  #truncated(wanted: number, got: number, what: string): Error {
+    const err = new StreamError(
       'STREAM_TRUNCATED',
       `input ends inside ${what}: needed ${wanted} bytes at byte ${this.#position - got}, ` +
         `only ${got} left`,
       { details: { position: this.#position, wanted, got } },
     );
+    return this.#onTruncated === undefined ? err : this.#onTruncated(err);
   }
 
   /** Retire the open sub-stream: its unread bytes are owed to `#skip`. */
