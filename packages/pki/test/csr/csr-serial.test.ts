@@ -105,7 +105,9 @@ function csrDer(csrPath: string, dir: string): Buffer {
 test('CA keys on SoftHSM2 (PKCS#11) sign certificates and CRLs OpenSSL accepts', async (t) => {
   if (!requireTools(t, ['softhsm2-util', 'pkcs11-tool', 'openssl'])) return;
   const token = createSoftHsmToken({ label: 'cairn-pki' });
-  t.after(() => { token.cleanup(); });
+  t.after(() => {
+    token.cleanup();
+  });
   const keys = await openKeyStore({
     backend: 'pkcs11',
     module: token.module,
