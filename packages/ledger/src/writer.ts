@@ -1,0 +1,211 @@
+/**
+ * The write path: one transaction per batch of operations, each adding an audit
+ * record, a transparency-log entry, or both. The log rows in `ledger_logs` are
+ * locked first (FOR UPDATE on PostgreSQL, the BEGIN IMMEDIATE write lock on SQLite),
+ * so sequence numbers and indices are gap-free and in commit order across processes.
+ */
+import { leafHash } from '@cairn/core';
+import { fromDbBigint, fromDbBytes, toDbBytes } from '@cairn/db';
+import type { Database, Transaction } from '@cairn/db';
+import { chainHash } from './audit/record.js';
+import type { AuditRecordInput } from './audit/record.js';
+import { auditRow } from './audit/rows.js';
+import { LedgerError } from './errors.js';
+import type { LedgerTables, LogName } from './schema.js';
+import { appendToFrontier } from './tlog/tree-math.js';
+import type { FrontierNode } from './tlog/tree-math.js';
+import { loadFrontier } from './tlog/tree-store.js';
+
+/** One operation of a batch: an audit record, a log entry, or both (atomically). */
+export interface LedgerOp {
+  readonly audit?: AuditRecordInput;
+  readonly entry?: Uint8Array;
+}
+
+export interface AuditAppended {
+  readonly seq: number;
+  readonly hash: Uint8Array;
+}
+
+export interface EntryAppended {
+  readonly index: number;
+  readonly leafHash: Uint8Array;
+  /** True when the same entry was already in the log (its first index is returned). */
+  readonly existing: boolean;
+}
+
+export interface LedgerOpResult {
+  readonly audit?: AuditAppended;
+  readonly entry?: EntryAppended;
+}
+
+const ROWS_PER_INSERT = 500;
+
+interface LogState {
+  size: number;
+  head: Uint8Array;
+}
+
+export class LedgerWriter {
+  readonly #db: Database;
+  #frontier: { size: number; nodes: FrontierNode[] } | undefined;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Commit `ops` in one transaction; results in the same order. */
+  async commit(ops: readonly LedgerOp[]): Promise<LedgerOpResult[]> {
+    let frontier: { size: number; nodes: FrontierNode[] } | undefined;
+    const results = await this.#db.transaction<LedgerTables, LedgerOpResult[]>(
+      async (trx) => {
+        const wantAudit = ops.some((o) => o.audit !== undefined);
+        const wantTlog = ops.some((o) => o.entry !== undefined);
+        const state = await this.#lock(trx, wantAudit, wantTlog);
+        const out: { audit?: AuditAppended; entry?: EntryAppended }[] = ops.map(() => ({}));
+        if (wantTlog) frontier = await this.#appendEntries(trx, state.get('tlog')!, ops, out);
+        if (wantAudit) await this.#appendAudit(trx, state.get('audit')!, ops, out);
+        return out;
+      },
+      // Read committed: after the row lock is granted, every statement sees what the
+      // previous holder committed (a serializable snapshot would predate the lock).
+      { isolation: 'read committed' },
+    );
+    if (frontier !== undefined) this.#frontier = frontier;
+    return results;
+  }
+
+  async #lock(
+    trx: Transaction<LedgerTables>,
+    audit: boolean,
+    tlog: boolean,
+  ): Promise<Map<LogName, LogState>> {
+    const names: LogName[] = [];
+    if (audit) names.push('audit');
+    if (tlog) names.push('tlog');
+    let q = trx
+      .selectFrom('ledger_logs')
+      .select(['name', 'size', 'head'])
+      .where('name', 'in', names)
+      .orderBy('name');
+    if (this.#db.dialect === 'postgres') q = q.forUpdate();
+    const rows = await q.execute();
+    const state = new Map<LogName, LogState>();
+    for (const r of rows) {
+      state.set(r.name as LogName, {
+        size: Number(fromDbBigint(r.size)),
+        head: fromDbBytes(r.head),
+      });
+    }
+    for (const n of names) {
+      if (!state.has(n)) {
+        throw new LedgerError(
+          'NOT_A_LEDGER',
+          `ledger_logs has no row for the ${n} log: the ledger migrations did not run`,
+        );
+      }
+    }
+    return state;
+  }
+
+  async #appendEntries(
+    trx: Transaction<LedgerTables>,
+    state: LogState,
+    ops: readonly LedgerOp[],
+    out: { entry?: EntryAppended }[],
+  ): Promise<{ size: number; nodes: FrontierNode[] }> {
+    const hashes = ops.map((o) => (o.entry === undefined ? undefined : leafHash(o.entry)));
+    const wanted = [...new Set(hashes.filter((h) => h !== undefined).map(hex))];
+    const known = new Map<string, number>();
+    for (let i = 0; i < wanted.length; i += ROWS_PER_INSERT) {
+      const rows = await trx
+        .selectFrom('ledger_tlog_leaves')
+        .select(['idx', 'leaf_hash'])
+        .where(
+          'leaf_hash',
+          'in',
+          wanted.slice(i, i + ROWS_PER_INSERT).map((h) => Buffer.from(h, 'hex')),
+        )
+        .execute();
+      for (const r of rows) known.set(hex(fromDbBytes(r.leaf_hash)), Number(fromDbBigint(r.idx)));
+    }
+    const cached = this.#frontier;
+    const frontier =
+      cached?.size === state.size ? cached.nodes : await loadFrontier(trx, state.size);
+    const fresh: { idx: bigint; leaf_hash: Buffer; data: Buffer }[] = [];
+    const freshHashes: Uint8Array[] = [];
+    hashes.forEach((h, i) => {
+      if (h === undefined) return;
+      const key = hex(h);
+      const existing = known.get(key);
+      if (existing !== undefined) {
+        out[i]!.entry = { index: existing, leafHash: h, existing: true };
+        return;
+      }
+      const index = state.size + fresh.length;
+      known.set(key, index);
+      fresh.push({ idx: BigInt(index), leaf_hash: toDbBytes(h), data: toDbBytes(ops[i]!.entry!) });
+      freshHashes.push(h);
+      out[i]!.entry = { index, leafHash: h, existing: false };
+    });
+    if (fresh.length === 0) return { size: state.size, nodes: frontier };
+    const appended = appendToFrontier(frontier, state.size, freshHashes);
+    for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
+      await trx
+        .insertInto('ledger_tlog_leaves')
+        .values(fresh.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+    }
+    const nodes = appended.nodes.map((n) => ({
+      level: n.level,
+      idx: BigInt(n.idx),
+      hash: toDbBytes(n.hash),
+    }));
+    for (let i = 0; i < nodes.length; i += ROWS_PER_INSERT) {
+      await trx
+        .insertInto('ledger_tlog_nodes')
+        .values(nodes.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+    }
+    const size = state.size + fresh.length;
+    await trx
+      .updateTable('ledger_logs')
+      .set({ size: BigInt(size) })
+      .where('name', '=', 'tlog')
+      .execute();
+    return { size, nodes: appended.frontier };
+  }
+
+  async #appendAudit(
+    trx: Transaction<LedgerTables>,
+    state: LogState,
+    ops: readonly LedgerOp[],
+    out: { audit?: AuditAppended }[],
+  ): Promise<void> {
+    let head = state.head;
+    let seq = state.size;
+    const rows: ReturnType<typeof auditRow>[] = [];
+    ops.forEach((o, i) => {
+      if (o.audit === undefined) return;
+      head = chainHash(head, seq, o.audit);
+      rows.push(auditRow(seq, o.audit, head));
+      out[i]!.audit = { seq, hash: head };
+      seq++;
+    });
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      await trx
+        .insertInto('ledger_audit')
+        .values(rows.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+    }
+    await trx
+      .updateTable('ledger_logs')
+      .set({ size: BigInt(seq), head: toDbBytes(head) })
+      .where('name', '=', 'audit')
+      .execute();
+  }
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
