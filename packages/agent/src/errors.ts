@@ -10,6 +10,8 @@ export type AgentErrorCode =
   | 'BOOT_STATE_CORRUPT'
   | 'TOOL_MISSING'
   | 'TOOL_FAILED'
-  | 'POWER_CUT';
+  | 'POWER_CUT'
+  | 'LOG_CORRUPT'
+  | 'LOG_TOO_LARGE';
 
 export class AgentError extends BaseError<AgentErrorCode> {}

@@ -15,3 +15,24 @@ export type { EnvStore } from './boot/env.js';
 export { DEFAULT_ATTEMPTS, EnvBootControl, ScriptBootControl } from './boot/boot-control.js';
 export type { BootControl, SlotState } from './boot/boot-control.js';
 export { runTool } from './tools/run.js';
+export { InstallLog } from './log/install-log.js';
+export type { InstallEvent, InstallLogEntry, NewInstallLogEntry } from './log/install-log.js';
+export { DiskSlotStorage, FileSlotStorage } from './slots/slot-storage.js';
+export type { SlotStorage } from './slots/slot-storage.js';
+export { StateStore } from './device/state.js';
+export type { AgentState, SlotImage } from './device/state.js';
+export { SimulatedBootloader } from './device/sim-bootloader.js';
+export type { BootOutcome } from './device/sim-bootloader.js';
+export { SimulatedDevice } from './device/sim-device.js';
+export type { DeviceBootResult, SimulatedDeviceOptions } from './device/sim-device.js';
+export { UpdateAgent } from './install/agent.js';
+export type {
+  AgentIdentity,
+  AgentStatus,
+  BootResult,
+  InstallResult,
+  TransparencyPolicy,
+  UpdateAgentOptions,
+} from './install/agent.js';
+export { classifyRejection, InstallError } from './install/errors.js';
+export type { InstallRejectCode } from './install/errors.js';

@@ -324,3 +324,17 @@ export {
   runSequence,
 } from './suit/processor/run.js';
 export type { ProcessEnvelopeOptions, ProcessResult, SequenceRun } from './suit/processor/run.js';
+// The Cairn firmware profile of SUIT (what the signer builds and installers read)
+export {
+  buildFirmwareManifest,
+  FirmwareError,
+  PAYLOAD_URI_PREFIX,
+  readFirmwareManifest,
+} from './firmware/profile.js';
+export type {
+  FirmwareComponent,
+  FirmwareComponentInput,
+  FirmwareErrorCode,
+  FirmwareManifest,
+  FirmwareManifestInput,
+} from './firmware/profile.js';

@@ -39,3 +39,11 @@ export type {
   SuitInvocation,
   SuitMeasurement,
 } from './suit-platform.js';
+export {
+  createFirmwareFixture,
+  makeTestBundle,
+  makeTestEnvelope,
+  TEST_CLASS_ID,
+  TEST_VENDOR_ID,
+} from './firmware.js';
+export type { FirmwareFixture, TestBundleOptions } from './firmware.js';

@@ -9,6 +9,11 @@ export interface Disk {
   read(path: string): Promise<Uint8Array | undefined>;
   /** Replace the file's content (created if missing). Not durable until fsync. */
   write(path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Append to the file (created if missing). Not durable until fsync; a power cut may
+   * leave a prefix of the appended bytes.
+   */
+  append(path: string, data: Uint8Array): Promise<void>;
   /** Make the file's content durable. */
   fsync(path: string): Promise<void>;
   /** Atomically replace `to` by `from`. Not durable until fsyncDir of the directory. */

@@ -28,6 +28,19 @@ export class NodeDisk implements Disk {
     }
   }
 
+  async append(path: string, data: Uint8Array): Promise<void> {
+    const fh = await open(
+      path,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND,
+      this.mode,
+    );
+    try {
+      await fh.write(data);
+    } finally {
+      await fh.close();
+    }
+  }
+
   async fsync(path: string): Promise<void> {
     const fh = await open(path, constants.O_RDONLY);
     try {

@@ -86,6 +86,19 @@ export class SimDisk implements Disk {
     return Promise.resolve();
   }
 
+  append(path: string, data: Uint8Array): Promise<void> {
+    this.#step(`append ${path}`);
+    const [live, , name] = this.#split(path);
+    const inode = live.get(name);
+    if (inode) {
+      const next = new Uint8Array(inode.data.length + data.length);
+      next.set(inode.data);
+      next.set(data, inode.data.length);
+      inode.data = next;
+    } else live.set(name, { data: data.slice(), durable: undefined });
+    return Promise.resolve();
+  }
+
   fsync(path: string): Promise<void> {
     this.#step(`fsync ${path}`);
     const [live, , name] = this.#split(path);
@@ -152,7 +165,15 @@ export class SimDisk implements Disk {
         if (inode.durable !== undefined && equal(inode.durable, inode.data)) continue;
         const torn = this.#random() < 0.5;
         if (torn) {
-          const cut = Math.floor(this.#random() * (inode.data.length + 1));
+          // an append never destroys what was already durable; a rewrite may be cut anywhere
+          const d = inode.durable;
+          const base =
+            d !== undefined &&
+            d.length <= inode.data.length &&
+            equal(d, inode.data.subarray(0, d.length))
+              ? d.length
+              : 0;
+          const cut = base + Math.floor(this.#random() * (inode.data.length - base + 1));
           inode.data = inode.data.slice(0, cut);
         } else {
           inode.data = inode.durable?.slice() ?? new Uint8Array(0);
