@@ -1,0 +1,155 @@
+/**
+ * Server bootstrap: open the database, migrate, wire the services, mount the route
+ * factories (DDI, admin) beside each other with one error→status table at the edge.
+ */
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { openDatabase } from '@cairn/db';
+import type { Database } from '@cairn/db';
+import { ActionService } from './actions/actions.js';
+import { actionRoutes } from './actions/routes.js';
+import { adminTokenGuard } from './auth/admin-token.js';
+import { assertServerConfig, SERVER_DEFAULTS } from './config.js';
+import type { ServerConfig } from './config.js';
+import { DbAuditSink } from './db/audit-sink.js';
+import { SERVER_MIGRATION_NAMESPACE, SERVER_MIGRATIONS } from './db/migrations.js';
+import { ddiRoutes } from './ddi/routes.js';
+import { DeviceAuthenticator } from './device-auth/device-auth.js';
+import { DeviceService } from './devices/devices.js';
+import { deviceRoutes } from './devices/routes.js';
+import { acceptRawUploads } from './http/body-stream.js';
+import { errorResponse } from './http/status.js';
+import { ProductService } from './products/products.js';
+import { productRoutes } from './products/routes.js';
+import { ReleaseService } from './releases/releases.js';
+import { releaseRoutes } from './releases/routes.js';
+import { FsArtifactStorage } from './storage/fs-storage.js';
+import type { ArtifactStorage } from './storage/storage.js';
+
+export interface ServerServices {
+  readonly db: Database;
+  readonly storage: ArtifactStorage;
+  readonly audit: DbAuditSink;
+  readonly products: ProductService;
+  readonly releases: ReleaseService;
+  readonly devices: DeviceService;
+  readonly actions: ActionService;
+}
+
+export interface CairnServer {
+  readonly app: FastifyInstance;
+  readonly services: ServerServices;
+  readonly config: ServerConfig;
+  /** Start listening; resolves to the base URL (e.g. http://127.0.0.1:8080). */
+  listen(): Promise<string>;
+  /** Stop accepting requests, flush last-seen marks, close the database. */
+  close(): Promise<void>;
+}
+
+export async function createServer(config: ServerConfig): Promise<CairnServer> {
+  assertServerConfig(config);
+  const db = await openDatabase(
+    config.database ?? { dialect: 'sqlite', path: join(config.dataDir, 'cairn-server.db') },
+  );
+  try {
+    await db.migrate(SERVER_MIGRATION_NAMESPACE, SERVER_MIGRATIONS);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const cacheSize = config.cacheSize ?? SERVER_DEFAULTS.cacheSize;
+  const storage = new FsArtifactStorage(join(config.dataDir, 'artifacts'));
+  const audit = new DbAuditSink(db);
+  const products = new ProductService(db);
+  const releases = new ReleaseService({
+    db,
+    storage,
+    products,
+    audit,
+    maxBundleBytes: config.maxBundleBytes ?? SERVER_DEFAULTS.maxBundleBytes,
+    maxArtifactBytes: config.maxArtifactBytes ?? SERVER_DEFAULTS.maxArtifactBytes,
+  });
+  const devices = new DeviceService({ db, products, cacheSize });
+  const actions = new ActionService({ db, devices, releases, audit, cacheSize });
+  const services: ServerServices = { db, storage, audit, products, releases, devices, actions };
+
+  const tls = config.tls;
+  const app = Fastify({
+    logger: config.logger === true,
+    ...(tls === undefined
+      ? {}
+      : {
+          https: {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.clientCa === undefined
+              ? {}
+              : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false }),
+          },
+        }),
+  }) as unknown as FastifyInstance;
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = errorResponse(err);
+    if (status >= 500) req.log.error(err);
+    const size = (err as { details?: { size?: unknown } }).details?.size;
+    if (status === 416 && typeof size === 'number')
+      reply.header('content-range', `bytes */${size}`);
+    void reply.code(status).send(body);
+  });
+  acceptRawUploads(app);
+
+  const auth = new DeviceAuthenticator(
+    {
+      targetToken: config.deviceAuth?.targetToken ?? true,
+      clientCertificates: tls?.clientCa !== undefined,
+      ...(config.deviceAuth?.gatewayToken === undefined
+        ? {}
+        : { gatewayToken: config.deviceAuth.gatewayToken }),
+      ...(config.deviceAuth?.proxy === undefined ? {} : { proxy: config.deviceAuth.proxy }),
+    },
+    devices,
+  );
+  const guard = adminTokenGuard(config.adminToken);
+  await app.register(
+    ddiRoutes({
+      devices,
+      actions,
+      releases,
+      products,
+      storage,
+      auth,
+      tenant: config.tenant ?? SERVER_DEFAULTS.tenant,
+      pollingSleepSeconds: config.pollingSleepSeconds ?? SERVER_DEFAULTS.pollingSleepSeconds,
+      ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+    }),
+  );
+  // Each admin plugin is encapsulated, so its guard hook only covers its own routes.
+  await app.register(productRoutes({ products, guard }));
+  await app.register(releaseRoutes({ releases, audit, guard }));
+  await app.register(deviceRoutes({ devices, guard }));
+  await app.register(actionRoutes({ actions, guard }));
+
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    services,
+    config,
+    async listen() {
+      const host = config.host ?? SERVER_DEFAULTS.host;
+      await app.listen({ host, port: config.port ?? SERVER_DEFAULTS.port });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
+      const shown = host.includes(':') ? `[${host}]` : host;
+      return `${tls === undefined ? 'http' : 'https'}://${shown}:${String(port)}`;
+    },
+    close() {
+      closed ??= (async () => {
+        await app.close();
+        await devices.close();
+        await db.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,324 @@
+/**
+ * The device registry: controller ID, product, attributes, installed release, last seen,
+ * state, and the per-device TargetToken (shown once, stored as its SHA-256).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { ValidationError } from '@cairn/core';
+import type { FieldIssue } from '@cairn/core';
+import { fromDbJson, fromDbTimestamp, toDbJson, toDbTimestamp } from '@cairn/db';
+import type { Database, Kysely, Transaction } from '@cairn/db';
+import type { ServerTables } from '../db/schema.js';
+import { DeviceError } from '../errors.js';
+import type { ProductService } from '../products/products.js';
+import { LastSeenTracker } from './last-seen.js';
+import { Lru } from './lru.js';
+
+/** hawkBit's target update status, lower-case. */
+export type DeviceState = 'registered' | 'pending' | 'in_sync' | 'error';
+
+export interface Device {
+  readonly controllerId: string;
+  readonly productId: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** The server asks the device for its attributes (hawkBit configData link). */
+  readonly attributesRequested: boolean;
+  readonly installedReleaseId: number | undefined;
+  readonly installedActionId: number | undefined;
+  readonly state: DeviceState;
+  readonly lastSeen: Date | undefined;
+  readonly createdAt: Date;
+}
+
+export interface NewDevice {
+  readonly controllerId: string;
+  readonly productId: string;
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+/** hawkBit configData update modes. */
+export type AttributeMode = 'merge' | 'replace' | 'remove';
+
+/** Controller IDs as they appear in DDI paths. */
+export const CONTROLLER_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export const MAX_ATTRIBUTES = 64;
+const MAX_ATTR_KEY = 128;
+const MAX_ATTR_VALUE = 512;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function assertAttributes(
+  attrs: unknown,
+  path = 'attributes',
+): asserts attrs is Record<string, string> {
+  const issues: FieldIssue[] = [];
+  if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) {
+    throw new ValidationError(path, [{ path, problem: 'must be an object of text values' }]);
+  }
+  const entries = Object.entries(attrs);
+  if (entries.length > MAX_ATTRIBUTES) {
+    issues.push({ path, problem: `at most ${MAX_ATTRIBUTES} attributes` });
+  }
+  for (const [k, v] of entries) {
+    if (k === '' || k.length > MAX_ATTR_KEY) {
+      issues.push({
+        path: `${path}.${k.slice(0, 40)}`,
+        problem: `key must be 1-${MAX_ATTR_KEY} chars`,
+      });
+    }
+    if (typeof v !== 'string' || v.length > MAX_ATTR_VALUE) {
+      issues.push({
+        path: `${path}.${k.slice(0, 40)}`,
+        problem: `must be text of at most ${MAX_ATTR_VALUE} chars`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(path, issues);
+}
+
+export interface DeviceServiceOptions {
+  readonly db: Database;
+  readonly products: ProductService;
+  /** Devices kept in the token/ID caches (default 262144). */
+  readonly cacheSize?: number;
+  /** How often last-seen marks are written (default 1000 ms; 0: only on flush). */
+  readonly lastSeenFlushMs?: number;
+  readonly clock?: () => Date;
+}
+
+export class DeviceService {
+  readonly #db: Database;
+  readonly #products: ProductService;
+  readonly #clock: () => Date;
+  readonly #byToken: Lru<string, string>;
+  readonly #byId: Lru<string, Device>;
+  readonly #invalidated = new Set<(controllerId: string) => void>();
+  readonly lastSeen: LastSeenTracker;
+
+  constructor(o: DeviceServiceOptions) {
+    this.#db = o.db;
+    this.#products = o.products;
+    this.#clock = o.clock ?? (() => new Date());
+    this.#byToken = new Lru(o.cacheSize ?? 262_144);
+    this.#byId = new Lru(o.cacheSize ?? 262_144);
+    this.lastSeen = new LastSeenTracker(o.db, o.lastSeenFlushMs ?? 1000);
+  }
+
+  /** Register a device; returns its TargetToken, which is never shown again. */
+  async add(input: NewDevice): Promise<{ device: Device; targetToken: string }> {
+    const issues: FieldIssue[] = [];
+    if (typeof input.controllerId !== 'string' || !CONTROLLER_ID.test(input.controllerId)) {
+      issues.push({ path: 'controllerId', problem: 'must be 1-128 of [A-Za-z0-9._:-]' });
+    }
+    if (typeof input.productId !== 'string')
+      issues.push({ path: 'productId', problem: 'required' });
+    if (issues.length > 0) throw new ValidationError('device', issues);
+    const attributes = input.attributes ?? {};
+    assertAttributes(attributes);
+    await this.#products.get(input.productId);
+    const token = randomBytes(24).toString('base64url');
+    const now = this.#clock();
+    await this.#db.transaction<ServerTables, void>(async (trx) => {
+      const existing = await trx
+        .selectFrom('devices')
+        .select('controller_id')
+        .where('controller_id', '=', input.controllerId)
+        .executeTakeFirst();
+      if (existing !== undefined) {
+        throw new DeviceError(
+          'DEVICE_EXISTS',
+          `device "${input.controllerId}" is already registered`,
+        );
+      }
+      await trx
+        .insertInto('devices')
+        .values(deviceRow(input.controllerId, input.productId, hashToken(token), attributes, now))
+        .execute();
+    });
+    return { device: await this.get(input.controllerId), targetToken: token };
+  }
+
+  /**
+   * Bulk registration with precomputed token hashes (fleet import, benchmarks): one
+   * multi-row insert per 500 devices, all in one transaction.
+   */
+  async importMany(
+    devices: readonly (NewDevice & { readonly tokenHash: string })[],
+  ): Promise<number> {
+    const now = this.#clock();
+    const rows = devices.map((d) =>
+      deviceRow(d.controllerId, d.productId, d.tokenHash, d.attributes ?? {}, now),
+    );
+    await this.#db.transaction<ServerTables, void>(async (trx) => {
+      // PostgreSQL allows 65535 bind parameters per statement: 10 columns × 500 rows fits.
+      for (let i = 0; i < rows.length; i += 500) {
+        await trx
+          .insertInto('devices')
+          .values(rows.slice(i, i + 500))
+          .execute();
+      }
+    });
+    return rows.length;
+  }
+
+  async get(controllerId: string): Promise<Device> {
+    const d = await this.find(controllerId);
+    if (d === undefined) throw new DeviceError('DEVICE_NOT_FOUND', `no device "${controllerId}"`);
+    return d;
+  }
+
+  /** The device, from the cache when possible. */
+  async find(controllerId: string): Promise<Device | undefined> {
+    const hit = this.#byId.get(controllerId);
+    if (hit !== undefined) return hit;
+    const row = await this.#db
+      .typed<ServerTables>()
+      .selectFrom('devices')
+      .selectAll()
+      .where('controller_id', '=', controllerId)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const d = toDevice(row);
+    this.#byId.set(controllerId, d);
+    return d;
+  }
+
+  /** The controller ID a TargetToken belongs to, or undefined. */
+  async controllerIdForToken(token: string): Promise<string | undefined> {
+    const h = hashToken(token);
+    const hit = this.#byToken.get(h);
+    if (hit !== undefined) return hit;
+    const row = await this.#db
+      .typed<ServerTables>()
+      .selectFrom('devices')
+      .select('controller_id')
+      .where('token_hash', '=', h)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    this.#byToken.set(h, row.controller_id);
+    return row.controller_id;
+  }
+
+  async list(
+    opts: { productId?: string; limit?: number; offset?: number } = {},
+  ): Promise<Device[]> {
+    let q = this.#db.typed<ServerTables>().selectFrom('devices').selectAll();
+    if (opts.productId !== undefined) q = q.where('product_id', '=', opts.productId);
+    const rows = await q
+      .orderBy('controller_id')
+      .limit(Math.min(opts.limit ?? 100, 1000))
+      .offset(opts.offset ?? 0)
+      .execute();
+    return rows.map(toDevice);
+  }
+
+  /** hawkBit configData: merge (default), replace or remove attributes. */
+  async updateAttributes(
+    controllerId: string,
+    data: unknown,
+    mode: AttributeMode = 'merge',
+  ): Promise<Device> {
+    assertAttributes(data, 'data');
+    await this.#db.transaction<ServerTables, void>(async (trx) => {
+      const row = await trx
+        .selectFrom('devices')
+        .select('attributes')
+        .where('controller_id', '=', controllerId)
+        .executeTakeFirst();
+      if (row === undefined)
+        throw new DeviceError('DEVICE_NOT_FOUND', `no device "${controllerId}"`);
+      const current = fromDbJson(row.attributes) as Record<string, string>;
+      let next: Record<string, string>;
+      if (mode === 'replace') next = { ...data };
+      else if (mode === 'remove') {
+        next = { ...current };
+        for (const k of Object.keys(data)) delete next[k];
+      } else next = { ...current, ...data };
+      assertAttributes(next);
+      await trx
+        .updateTable('devices')
+        .set({ attributes: toDbJson(next), attributes_requested: 0 })
+        .where('controller_id', '=', controllerId)
+        .execute();
+    });
+    this.invalidate(controllerId);
+    return this.get(controllerId);
+  }
+
+  /** Record the outcome of an update (called by the actions service inside its transaction). */
+  async setState(
+    trx: Transaction<ServerTables> | Kysely<ServerTables>,
+    controllerId: string,
+    patch: { state: DeviceState; installedReleaseId?: number; installedActionId?: number },
+  ): Promise<void> {
+    await trx
+      .updateTable('devices')
+      .set({
+        state: patch.state,
+        ...(patch.installedReleaseId === undefined
+          ? {}
+          : { installed_release_id: patch.installedReleaseId }),
+        ...(patch.installedActionId === undefined
+          ? {}
+          : { installed_action_id: patch.installedActionId }),
+      })
+      .where('controller_id', '=', controllerId)
+      .execute();
+  }
+
+  /** Mark a poll (written in the next batch). */
+  touch(controllerId: string): void {
+    this.lastSeen.mark(controllerId, this.#clock());
+  }
+
+  /** Drop cached state of a device after a write (also tells subscribers, e.g. DDI caches). */
+  invalidate(controllerId: string): void {
+    this.#byId.delete(controllerId);
+    for (const fn of this.#invalidated) fn(controllerId);
+  }
+
+  onInvalidate(fn: (controllerId: string) => void): void {
+    this.#invalidated.add(fn);
+  }
+
+  async close(): Promise<void> {
+    await this.lastSeen.close();
+  }
+}
+
+function deviceRow(
+  controllerId: string,
+  productId: string,
+  tokenHash: string,
+  attributes: Readonly<Record<string, string>>,
+  now: Date,
+): ServerTables['devices'] {
+  return {
+    controller_id: controllerId,
+    product_id: productId,
+    token_hash: tokenHash,
+    attributes: toDbJson(attributes),
+    attributes_requested: 1,
+    installed_release_id: null,
+    installed_action_id: null,
+    state: 'registered',
+    last_seen: null,
+    created_at: toDbTimestamp(now),
+  };
+}
+
+function toDevice(r: ServerTables['devices']): Device {
+  return {
+    controllerId: r.controller_id,
+    productId: r.product_id,
+    attributes: fromDbJson(r.attributes) as Record<string, string>,
+    attributesRequested: Number(r.attributes_requested) !== 0,
+    installedReleaseId:
+      r.installed_release_id === null ? undefined : Number(r.installed_release_id),
+    installedActionId: r.installed_action_id === null ? undefined : Number(r.installed_action_id),
+    state: r.state as DeviceState,
+    lastSeen: r.last_seen === null ? undefined : fromDbTimestamp(r.last_seen),
+    createdAt: fromDbTimestamp(r.created_at),
+  };
+}
