@@ -97,7 +97,7 @@ export async function verifyAuditLog(o: VerifyAuditLogOptions): Promise<AuditVer
     if (state.size > size) {
       throw new AuditVerifyError(
         'LOG_TRUNCATED',
-        `the audit log ends at record ${size - 1} but its stored state says ${state.size} records were written: records ${size}..${state.size - 1} were removed`,
+        `audit record ${size} and later were removed: the log ends at record ${size - 1} but its stored state says ${state.size} records were written`,
         { details: { seq: size, expected: state.size } },
       );
     }
@@ -113,14 +113,14 @@ export async function verifyAuditLog(o: VerifyAuditLogOptions): Promise<AuditVer
     if (cp.size > size) {
       throw new AuditVerifyError(
         'LOG_TRUNCATED',
-        `the audit log has ${size} records but the ${cp.from} covers ${cp.size}: records from seq ${size} on were removed`,
+        `audit record ${size} and later were removed (truncated): the log has ${size} records but the ${cp.from} covers ${cp.size}`,
         { details: { seq: size, checkpointSize: cp.size } },
       );
     }
     if (!bytesEqualPublic(hashAt.get(cp.size)!, cp.rootHash)) {
       throw new AuditVerifyError(
         'CHECKPOINT_MISMATCH',
-        `record ${cp.size - 1} does not have the head hash of the ${cp.from}: the log was rewritten after that checkpoint`,
+        `audit record ${cp.size - 1} does not have the head hash of the ${cp.from}: the log was rewritten after that checkpoint`,
         { details: { seq: cp.size - 1, checkpointSize: cp.size } },
       );
     }
