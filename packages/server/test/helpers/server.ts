@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import type { DatabaseConfig } from '@cairn/db';
+import type { Database, DatabaseConfig } from '@cairn/db';
+import { forEachDatabase } from '@cairn/testkit';
 import { createServer } from '@cairn/server';
 import type { CairnServer, ServerConfig } from '@cairn/server';
 import { newSigningKey, VENDOR_ID, CLASS_ID } from './bundles.js';
@@ -20,8 +21,11 @@ export interface TestServer {
   admin(path: string, init?: RequestInit): Promise<Response>;
 }
 
+const closers: (() => Promise<void>)[] = [];
+
+/** Start a server; it is closed by forEachServer before the test database is dropped. */
 export async function startServer(
-  t: TestContext,
+  _t: TestContext,
   database: DatabaseConfig,
   extra: Partial<ServerConfig> = {},
 ): Promise<TestServer> {
@@ -35,7 +39,7 @@ export async function startServer(
     ...extra,
   });
   const url = await server.listen();
-  t.after(async () => {
+  closers.push(async () => {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -61,4 +65,18 @@ export async function startServer(
         },
       }),
   };
+}
+
+/** forEachDatabase, closing every server the test started before its database goes away. */
+export function forEachServer(
+  name: string,
+  fn: (db: Database, t: TestContext, config: DatabaseConfig) => Promise<void>,
+): void {
+  forEachDatabase(name, async (db, t, config) => {
+    try {
+      await fn(db, t, config);
+    } finally {
+      for (const close of closers.splice(0)) await close();
+    }
+  });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertRejectsCode, buildTestChain, forEachDatabase } from '@cairn/testkit';
+import { assertRejectsCode, buildTestChain } from '@cairn/testkit';
 import { softwareSigner } from '@cairn/core';
 import {
   chunks,
@@ -13,11 +13,11 @@ import {
   VENDOR_ID,
   CLASS_ID,
 } from '../helpers/bundles.js';
-import { startServer } from '../helpers/server.js';
+import { forEachServer, startServer } from '../helpers/server.js';
 
 const payload = (n: number, fill = 7): Uint8Array => new Uint8Array(n).fill(fill);
 
-forEachDatabase(
+forEachServer(
   'release upload: verified bundles accepted, every refusal typed and audited',
   async (_db, t, config) => {
     const s = await startServer(t, config);
@@ -137,7 +137,7 @@ forEachDatabase(
   },
 );
 
-forEachDatabase(
+forEachServer(
   'release upload over HTTP: size cap, x5chain against a pinned root',
   async (_db, t, config) => {
     const s = await startServer(t, config, { maxBundleBytes: 20_000 });
