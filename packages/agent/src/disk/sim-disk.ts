@@ -30,6 +30,8 @@ export class SimDisk implements Disk {
   #dirs = new Map<string, { live: Map<string, Inode>; durable: Map<string, Inode> }>();
   #opsLeft = Infinity;
   #ops = 0;
+  /** Set by a power cut: everything fails until crash() (the reboot). */
+  #dead = false;
   #random: () => number;
 
   constructor(seed = 1) {
@@ -52,12 +54,24 @@ export class SimDisk implements Disk {
   }
 
   #step(what: string): void {
+    this.#alive(what);
     this.#opsLeft -= 1;
     if (this.#opsLeft <= 0) {
       this.#opsLeft = Infinity;
+      this.#dead = true;
       throw new AgentError('POWER_CUT', `simulated power cut before ${what}`);
     }
     this.#ops += 1;
+  }
+
+  #alive(what: string): void {
+    if (this.#dead)
+      throw new AgentError('POWER_CUT', `the power is off (${what} after a simulated cut)`);
+  }
+
+  /** True between a power cut and the next crash(): no operation succeeds. */
+  get powerOff(): boolean {
+    return this.#dead;
   }
 
   #dir(dir: string): { live: Map<string, Inode>; durable: Map<string, Inode> } {
@@ -72,6 +86,7 @@ export class SimDisk implements Disk {
   }
 
   read(path: string): Promise<Uint8Array | undefined> {
+    this.#alive(`read ${path}`);
     const [live, , name] = this.#split(path);
     const inode = live.get(name);
     return Promise.resolve(inode ? inode.data.slice() : undefined);
@@ -135,6 +150,7 @@ export class SimDisk implements Disk {
   }
 
   mkdirp(dir: string): Promise<void> {
+    this.#alive(`mkdir ${dir}`);
     // directories are created durably (they exist on the factory image)
     let cur = '';
     for (const part of dir.split('/').filter(Boolean)) {
@@ -145,6 +161,7 @@ export class SimDisk implements Disk {
   }
 
   list(dir: string): Promise<string[]> {
+    this.#alive(`list ${dir}`);
     const d = this.#dirs.get(dir);
     return Promise.resolve(d ? [...d.live.keys()].sort() : []);
   }
@@ -156,6 +173,7 @@ export class SimDisk implements Disk {
    */
   crash(): void {
     this.#opsLeft = Infinity;
+    this.#dead = false;
     const seen = new Set<Inode>();
     for (const d of this.#dirs.values()) {
       d.live = new Map(d.durable);

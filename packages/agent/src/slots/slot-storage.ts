@@ -108,6 +108,7 @@ export class DiskSlotStorage implements SlotStorage {
       written += chunk.length;
     }
     await this.disk.fsync(path);
+    await this.disk.fsyncDir(this.dir); // the slot file's directory entry (a partition always exists)
     return written;
   }
 
