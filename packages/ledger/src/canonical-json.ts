@@ -52,6 +52,7 @@ function encode(value: unknown, depth: number): string {
 }
 
 const LONE_SURROGATE_OR_NUL =
+  // eslint-disable-next-line no-control-regex -- U+0000 is what we refuse
   /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\u0000/;
 
 /** No lone surrogates (not UTF-8 encodable) and no NUL (PostgreSQL text refuses it). */

@@ -28,7 +28,7 @@ export interface LeavesTable {
 }
 
 export interface NodesTable {
-  level: number;
+  level: bigint;
   idx: bigint;
   hash: Uint8Array;
 }

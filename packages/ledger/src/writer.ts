@@ -157,7 +157,7 @@ export class LedgerWriter {
         .execute();
     }
     const nodes = appended.nodes.map((n) => ({
-      level: n.level,
+      level: BigInt(n.level),
       idx: BigInt(n.idx),
       hash: toDbBytes(n.hash),
     }));

@@ -1,4 +1,6 @@
 import type { Command } from '../command.js';
+import { auditExportCheckpointCommand } from './audit-export-checkpoint.js';
+import { auditVerifyCommand } from './audit-verify.js';
 import { keysGenerateCommand } from './keys-generate.js';
 import { keysListCommand } from './keys-list.js';
 import { keysShowCommand } from './keys-show.js';
@@ -15,6 +17,8 @@ import { upCommand } from './up.js';
  * one entry here (one line each, keep the list sorted by command path).
  */
 export const COMMANDS: readonly Command[] = [
+  auditExportCheckpointCommand,
+  auditVerifyCommand,
   keysGenerateCommand,
   keysListCommand,
   keysShowCommand,

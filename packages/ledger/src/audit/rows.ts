@@ -39,8 +39,7 @@ export function auditRow(seq: number, r: AuditRecordInput, hash: Uint8Array): Au
  */
 export function recordFromRow(row: Selectable<AuditTable>): AuditRecord {
   const seq = fromDbBigint(row.seq);
-  const opt = (v: string | null): string | undefined => v ?? undefined;
-  const fields: Record<string, unknown> = {
+  const record = {
     seq: Number(seq),
     time: fromDbTimestamp(row.time),
     actor: row.actor,
@@ -49,13 +48,12 @@ export function recordFromRow(row: Selectable<AuditTable>): AuditRecord {
     action: row.action,
     decision: row.decision as AuditDecision,
     hash: fromDbBytes(row.hash),
-    worker: opt(row.worker),
-    keyLabel: opt(row.key_label),
-    requestDigest: opt(row.request_digest),
-    responseDigest: opt(row.response_digest),
-    reason: opt(row.reason),
-    details: row.details === null ? undefined : (fromDbJson(row.details) as JsonValue),
+    ...(row.worker === null ? {} : { worker: row.worker }),
+    ...(row.key_label === null ? {} : { keyLabel: row.key_label }),
+    ...(row.request_digest === null ? {} : { requestDigest: row.request_digest }),
+    ...(row.response_digest === null ? {} : { responseDigest: row.response_digest }),
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    ...(row.details === null ? {} : { details: fromDbJson(row.details) as JsonValue }),
   };
-  for (const k of Object.keys(fields)) if (fields[k] === undefined) delete fields[k];
-  return fields as unknown as AuditRecord;
+  return record;
 }

@@ -29,11 +29,18 @@ export async function fetchNodes(
       .selectFrom('ledger_tlog_nodes')
       .select(['level', 'idx', 'hash'])
       .where((eb) =>
-        eb.or(inner.map((n) => eb.and([eb('level', '=', n.level), eb('idx', '=', BigInt(n.idx))]))),
+        eb.or(
+          inner.map((n) =>
+            eb.and([eb('level', '=', BigInt(n.level)), eb('idx', '=', BigInt(n.idx))]),
+          ),
+        ),
       )
       .execute();
     for (const r of rows) {
-      out.set(nodeKey(Number(r.level), Number(fromDbBigint(r.idx))), fromDbBytes(r.hash));
+      out.set(
+        nodeKey(Number(fromDbBigint(r.level)), Number(fromDbBigint(r.idx))),
+        fromDbBytes(r.hash),
+      );
     }
   }
   for (const n of ids) {

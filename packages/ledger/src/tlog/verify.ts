@@ -168,7 +168,7 @@ async function compareNodes(db: Kysely<LedgerTables>, expected: FrontierNode[]):
       eb.or(
         [...byLevel].map(([level, r]) =>
           eb.and([
-            eb('level', '=', level),
+            eb('level', '=', BigInt(level)),
             eb('idx', '>=', BigInt(r.min)),
             eb('idx', '<=', BigInt(r.max)),
           ]),
@@ -177,7 +177,10 @@ async function compareNodes(db: Kysely<LedgerTables>, expected: FrontierNode[]):
     )
     .execute();
   const got = new Map(
-    rows.map((r) => [nodeKey(Number(r.level), Number(fromDbBigint(r.idx))), fromDbBytes(r.hash)]),
+    rows.map((r) => [
+      nodeKey(Number(fromDbBigint(r.level)), Number(fromDbBigint(r.idx))),
+      fromDbBytes(r.hash),
+    ]),
   );
   for (const e of expected) {
     const h = got.get(nodeKey(e.level, e.idx));
