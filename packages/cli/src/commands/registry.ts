@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { auditExportCheckpointCommand } from './audit-export-checkpoint.js';
+import { approvalsListCommand, approveCommand } from './approve.js';
 import { auditVerifyCommand } from './audit-verify.js';
 import { keysGenerateCommand } from './keys-generate.js';
 import { keysListCommand } from './keys-list.js';
@@ -9,14 +10,20 @@ import { pkiExportCommand } from './pki-export.js';
 import { pkiInitCommand } from './pki-init.js';
 import { pkiIssueCommand } from './pki-issue.js';
 import { pkiRevokeCommand } from './pki-revoke.js';
+import { signCommand } from './sign.js';
+import { signerServeCommand } from './signer-serve.js';
 import { suitDecodeCommand, suitVerifyCommand } from './suit.js';
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './token.js';
 import { upCommand } from './up.js';
+import { workerCreateCommand, workerListCommand, workerShowCommand } from './worker.js';
 
 /**
  * Every cairn command. Each lives in its own file under commands/; add one import and
  * one entry here (one line each, keep the list sorted by command path).
  */
 export const COMMANDS: readonly Command[] = [
+  approvalsListCommand,
+  approveCommand,
   auditExportCheckpointCommand,
   auditVerifyCommand,
   keysGenerateCommand,
@@ -27,7 +34,15 @@ export const COMMANDS: readonly Command[] = [
   pkiInitCommand,
   pkiIssueCommand,
   pkiRevokeCommand,
+  signCommand,
+  signerServeCommand,
   suitDecodeCommand,
   suitVerifyCommand,
+  tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
   upCommand,
+  workerCreateCommand,
+  workerListCommand,
+  workerShowCommand,
 ];

@@ -235,12 +235,10 @@ export async function createSignerService(opts: SignerHttpOptions): Promise<Fast
         await svc.keys.list();
         return { status: 'ready' };
       } catch (err) {
-        return reply
-          .code(503)
-          .send({
-            status: 'unavailable',
-            message: err instanceof Error ? err.message : String(err),
-          });
+        return reply.code(503).send({
+          status: 'unavailable',
+          message: err instanceof Error ? err.message : String(err),
+        });
       }
     },
   );

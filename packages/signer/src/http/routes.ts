@@ -81,13 +81,11 @@ export function registerApiRoutes(
       const out = await svc.sign(callContext(req), name, req.body as ReleaseInput);
       if (out.status === 'pending') {
         stateOf(req).details = { requestId: out.request.id, status: 'pending approval' };
-        return reply
-          .code(202)
-          .send({
-            status: 'pending',
-            requestId: out.request.id,
-            expiresAt: out.request.expiresAt.toISOString(),
-          });
+        return reply.code(202).send({
+          status: 'pending',
+          requestId: out.request.id,
+          expiresAt: out.request.expiresAt.toISOString(),
+        });
       }
       stateOf(req).audited = true;
       stateOf(req).keyLabel = out.result.keyLabel;
