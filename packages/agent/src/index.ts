@@ -36,3 +36,36 @@ export type {
 } from './install/agent.js';
 export { classifyRejection, InstallError } from './install/errors.js';
 export type { InstallRejectCode } from './install/errors.js';
+export { DdiClient, DEFAULT_MAX_JSON_BYTES } from './ddi/client.js';
+export type { DdiAuth, DdiClientOptions } from './ddi/client.js';
+export type { DdiTlsOptions } from './ddi/http.js';
+export { DdiError } from './ddi/errors.js';
+export type { DdiErrorCode } from './ddi/errors.js';
+export {
+  actionIdFromHref,
+  parseCancel,
+  parseControllerBase,
+  parseDeploymentBase,
+} from './ddi/model.js';
+export type {
+  DdiArtifact,
+  DdiCancel,
+  DdiChunk,
+  DdiConfigData,
+  DdiControllerBase,
+  DdiDeploymentBase,
+  DdiExecution,
+  DdiFeedback,
+  DdiFinished,
+  DdiHandling,
+  DdiLink,
+} from './ddi/model.js';
+export { MAX_POLL_SLEEP_MS, parsePollingSleep, PollSchedule } from './ddi/polling.js';
+export type { PollScheduleOptions } from './ddi/polling.js';
+export { DEFAULT_MAX_ARTIFACT_BYTES, downloadArtifact, downloadHref } from './ddi/download.js';
+export type { DownloadOptions, DownloadStats } from './ddi/download.js';
+export { OtaStateStore } from './ddi/ota-state.js';
+export type { OtaState } from './ddi/ota-state.js';
+export { feedback as ddiFeedback, logLine as installLogLine } from './ddi/feedback.js';
+export { defaultSelectArtifact, OtaUpdater } from './ddi/updater.js';
+export type { OtaUpdaterOptions, PollCycle, PollOutcome } from './ddi/updater.js';

@@ -47,3 +47,12 @@ export {
   TEST_VENDOR_ID,
 } from './firmware.js';
 export type { FirmwareFixture, TestBundleOptions } from './firmware.js';
+export { DdiTestServer } from './ddi-server.js';
+export type {
+  DdiRecordedFeedback,
+  DdiRecordedRequest,
+  DdiTestActionStatus,
+  DdiTestArtifact,
+  DdiTestFailures,
+  DdiTestServerOptions,
+} from './ddi-server.js';
