@@ -9,7 +9,6 @@ import { openDatabase } from '@cairn/db';
 import type { Database } from '@cairn/db';
 import { ActionService } from './actions/actions.js';
 import { actionRoutes } from './actions/routes.js';
-import { adminTokenGuard } from './auth/admin-token.js';
 import { assertServerConfig, SERVER_DEFAULTS } from './config.js';
 import type { ServerConfig } from './config.js';
 import { DbAuditSink } from './db/audit-sink.js';
@@ -17,6 +16,10 @@ import { SERVER_MIGRATION_NAMESPACE, SERVER_MIGRATIONS } from './db/migrations.j
 import { ddiRoutes } from './ddi/routes.js';
 import { DeviceAuthenticator } from './device-auth/device-auth.js';
 import { DeviceService } from './devices/devices.js';
+import type { ApiTokenService } from './auth/tokens.js';
+import { setupManagement } from './management/management.js';
+import { MANAGEMENT_MIGRATION_NAMESPACE, MANAGEMENT_MIGRATIONS } from './management/migrations.js';
+import type { RolloutService } from './rollouts/rollouts.js';
 import { deviceRoutes } from './devices/routes.js';
 import { acceptRawUploads } from './http/body-stream.js';
 import { errorResponse } from './http/status.js';
@@ -35,6 +38,8 @@ export interface ServerServices {
   readonly releases: ReleaseService;
   readonly devices: DeviceService;
   readonly actions: ActionService;
+  readonly rollouts: RolloutService;
+  readonly tokens: ApiTokenService;
 }
 
 export interface CairnServer {
@@ -54,6 +59,7 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
   );
   try {
     await db.migrate(SERVER_MIGRATION_NAMESPACE, SERVER_MIGRATIONS);
+    await db.migrate(MANAGEMENT_MIGRATION_NAMESPACE, MANAGEMENT_MIGRATIONS);
   } catch (err) {
     await db.close();
     throw err;
@@ -72,7 +78,6 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
   });
   const devices = new DeviceService({ db, products, cacheSize });
   const actions = new ActionService({ db, devices, releases, audit, cacheSize });
-  const services: ServerServices = { db, storage, audit, products, releases, devices, actions };
 
   const tls = config.tls;
   const app = Fastify({
@@ -110,7 +115,23 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
     },
     devices,
   );
-  const guard = adminTokenGuard(config.adminToken);
+  // Part 2: API tokens + roles, schemas and audit on every /api/ route, rollouts.
+  const management = setupManagement(app, {
+    db,
+    audit,
+    products,
+    releases,
+    devices,
+    actions,
+    adminToken: config.adminToken,
+    onError: (err) => app.log.error(err),
+  });
+  const guard = management.auth.guard;
+  const services: ServerServices = {
+    ...{ db, storage, audit, products, releases, devices, actions },
+    rollouts: management.rollouts,
+    tokens: management.tokens,
+  };
   await app.register(
     ddiRoutes({
       devices,
@@ -129,6 +150,7 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
   await app.register(releaseRoutes({ releases, audit, guard }));
   await app.register(deviceRoutes({ devices, guard }));
   await app.register(actionRoutes({ actions, guard }));
+  await management.registerRoutes();
 
   let closed: Promise<void> | undefined;
   return {
@@ -145,6 +167,7 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
     },
     close() {
       closed ??= (async () => {
+        management.close();
         await app.close();
         await devices.close();
         await db.close();

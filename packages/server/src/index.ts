@@ -101,3 +101,38 @@ export type {
 } from './ddi/representation.js';
 export { adminTokenGuard } from './auth/admin-token.js';
 export type { AdminGuard } from './auth/admin-token.js';
+// part 2: rollouts, management API (tokens, roles), OpenAPI
+export { RolloutService } from './rollouts/rollouts.js';
+export type { RolloutServiceOptions } from './rollouts/rollouts.js';
+export { RolloutError } from './rollouts/errors.js';
+export type { RolloutErrorCode } from './rollouts/errors.js';
+export { matchesFilter, parseFilter, MAX_FILTER_LENGTH } from './rollouts/filter.js';
+export type { FilterNode } from './rollouts/filter.js';
+export { groupSizes } from './rollouts/model.js';
+export type {
+  GroupCounts,
+  NewRollout,
+  Rollout,
+  RolloutActionType,
+  RolloutGroup,
+  RolloutGroupStatus,
+  RolloutStatus,
+  RolloutWithGroups,
+} from './rollouts/model.js';
+export { can, leastRoleFor, ROLE_PERMISSIONS, ROLES } from './auth/roles.js';
+export type { Permission, Principal, Role } from './auth/roles.js';
+export { ApiTokenService, TOKEN_PREFIX, TokenError } from './auth/tokens.js';
+export type { ApiToken, NewApiToken, TokenErrorCode } from './auth/tokens.js';
+export { managementAuth } from './auth/guard.js';
+export type { ManagementAuth } from './auth/guard.js';
+export { contractFor, ROUTE_CONTRACTS } from './management/contracts.js';
+export type { RouteContract } from './management/contracts.js';
+export { checkSchema, compileValidator } from './management/validator.js';
+export type { JsonSchema } from './management/validator.js';
+export { API_VERSION, setupManagement } from './management/management.js';
+export type { Management, ManagementDeps } from './management/management.js';
+export { MANAGEMENT_MIGRATION_NAMESPACE, MANAGEMENT_MIGRATIONS } from './management/migrations.js';
+export type { ManagementTables } from './management/schema.js';
+export { buildOpenApi } from './openapi/document.js';
+export type { OpenApiDocument } from './openapi/document.js';
+export { renderApiReference } from './openapi/markdown.js';

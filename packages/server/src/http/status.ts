@@ -40,6 +40,13 @@ export const HTTP_STATUS: Readonly<Record<string, number>> = Object.freeze({
   ARTIFACT_DIGEST_INVALID: 422,
   PRODUCT_ANCHOR_INVALID: 422,
   ARTIFACT_ABORTED: 499,
+  // part 2: rollouts and management API tokens
+  ROLLOUT_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
+  ROLLOUT_FILTER_INVALID: 400,
+  ROLLOUT_NO_DEVICES: 422,
+  ROLLOUT_STATE_CONFLICT: 409,
+  ROLLOUT_APPROVER_IS_CREATOR: 403,
 });
 
 export interface ErrorBody {

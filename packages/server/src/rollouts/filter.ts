@@ -125,7 +125,8 @@ export function parseFilter(src: string): FilterNode {
     }
     pos++;
     const v = peek();
-    if (v === undefined || v.kind === 'sym') fail(`value expected after "${t.text}${op.text}"`, at());
+    if (v === undefined || v.kind === 'sym')
+      fail(`value expected after "${t.text}${op.text}"`, at());
     pos++;
     return { op: op.text, key: t.text, value: v.text };
   };
