@@ -7,7 +7,9 @@
  * No payload byte is read before steps 1–6 have passed.
  */
 import { BaseError } from '../errors/base-error.js';
-import { verifyStream } from '../stream/verify.js';
+import { PassThrough } from '../stream/pass-through.js';
+import { DONE } from '../stream/turns.js';
+import { createPayloadCheck, drainChecked } from '../stream/verify.js';
 import type { PayloadDigest } from '../stream/verify.js';
 import { bindPayloads } from './bind.js';
 import type { BundleManifest } from './bind.js';
@@ -89,12 +91,13 @@ export async function verifyBundle<M extends BundleManifest>(
     let i = 0;
     for await (const payload of bundle.payloads()) {
       const b = bound[i++]!;
-      const verified = verifyStream(payload.stream, {
+      const check = createPayloadCheck({
         digest: b.digest,
         size: b.size,
         ...(signal === undefined ? {} : { signal }),
       });
-      await deliver(verified, b, opts.onPayload);
+      if (opts.onPayload === undefined) await drainChecked(payload.stream, check);
+      else await deliver(new PassThrough(payload.stream, check, true), b, opts.onPayload);
     }
     return {
       manifest,
@@ -109,38 +112,22 @@ export async function verifyBundle<M extends BundleManifest>(
   }
 }
 
-/** Hand the stream to the callback, then read and verify whatever it left. */
+/**
+ * Hand the stream to the callback, then read and verify whatever it left. `verified`
+ * is sticky: an error the callback swallowed is thrown again here.
+ */
 async function deliver(
-  verified: AsyncIterable<Uint8Array>,
+  verified: PassThrough,
   b: { componentIndex: number; size: number; digest: PayloadDigest },
-  onPayload: VerifyBundleOptions<BundleManifest>['onPayload'],
+  onPayload: NonNullable<VerifyBundleOptions<BundleManifest>['onPayload']>,
 ): Promise<void> {
-  const it = verified[Symbol.asyncIterator]();
-  if (onPayload === undefined) {
-    while (!(await it.next()).done);
-    return;
-  }
-  let failure: { err: unknown } | undefined;
-  let finished = false;
-  const next = async (): Promise<IteratorResult<Uint8Array, undefined>> => {
-    if (failure !== undefined) throw failure.err;
-    try {
-      const r = await it.next();
-      if (r.done === true) finished = true;
-      return r.done === true ? { done: true, value: undefined } : r;
-    } catch (err) {
-      failure = { err };
-      throw err;
-    }
-  };
   const view: AsyncIterable<Uint8Array> = {
     [Symbol.asyncIterator]: () => ({
-      next,
+      next: () => verified.next(),
       // The callback stopping early must not stop verification of the rest.
-      return: () => Promise.resolve({ done: true, value: undefined }),
+      return: () => Promise.resolve(DONE),
     }),
   };
   await onPayload({ ...b, stream: view });
-  if (failure !== undefined) throw failure.err;
-  while (!finished) await next();
+  while ((await verified.next()).done !== true);
 }

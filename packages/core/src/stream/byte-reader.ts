@@ -4,6 +4,21 @@
  * consuming anything past them. It keeps at most one partly used chunk.
  */
 import { asChunk, StreamError, throwIfAborted } from './errors.js';
+import { DONE, Turns } from './turns.js';
+
+const FRESH = 0;
+const OPEN = 1;
+const FINISHED = 2;
+
+/** The state of one `take` sub-stream. */
+interface Take {
+  readonly epoch: number;
+  readonly n: number;
+  readonly what: string;
+  delivered: number;
+  state: typeof FRESH | typeof OPEN | typeof FINISHED;
+  readonly turns: Turns;
+}
 
 export interface ByteReaderOptions {
   readonly signal?: AbortSignal;
@@ -45,16 +60,21 @@ export class ByteReader {
       return p;
     }
     while (!this.#done) {
-      const r = await this.#it.next();
-      throwIfAborted(this.#signal);
-      if (r.done === true) {
-        this.#done = true;
-        return undefined;
-      }
-      const chunk = asChunk(r.value, this.#position);
-      if (chunk.length > 0) return chunk;
+      const chunk = this.#fromResult(await this.#it.next());
+      if (chunk !== undefined) return chunk;
     }
     return undefined;
+  }
+
+  /** One result of the source: its chunk, or undefined if empty or the end (`#done`). */
+  #fromResult(r: IteratorResult<unknown>): Uint8Array | undefined {
+    throwIfAborted(this.#signal);
+    if (r.done === true) {
+      this.#done = true;
+      return undefined;
+    }
+    const chunk = asChunk(r.value, this.#position);
+    return chunk.length > 0 ? chunk : undefined;
   }
 
   #truncated(wanted: number, got: number, what: string): Error {
@@ -127,7 +147,13 @@ export class ByteReader {
     }
     this.#retireTake();
     this.#takeLeft = n;
-    const epoch = this.#epoch;
+    const t: Take = { epoch: this.#epoch, n, what, delivered: 0, state: FRESH, turns: new Turns() };
+    // Written by hand rather than as an async generator: this is the per-chunk hot path.
+    const it: AsyncIterableIterator<Uint8Array, undefined, undefined> = {
+      next: () => this.#takeNext(t),
+      return: () => this.#takeReturn(t),
+      [Symbol.asyncIterator]: () => it,
+    };
     let started = false;
     return {
       [Symbol.asyncIterator]: () => {
@@ -135,35 +161,70 @@ export class ByteReader {
           throw new StreamError('STREAM_OUT_OF_ORDER', `${what} can be iterated only once`);
         }
         started = true;
-        return this.#takeIterator(epoch, n, what);
+        return it;
       },
     };
   }
 
-  async *#takeIterator(
-    epoch: number,
-    n: number,
-    what: string,
-  ): AsyncGenerator<Uint8Array, void, undefined> {
-    await this.#discard();
-    let delivered = 0;
-    while (epoch === this.#epoch && this.#takeLeft > 0) {
-      const chunk = await this.#pull();
-      if (epoch !== this.#epoch) break;
-      if (chunk === undefined) throw this.#truncated(n, n - this.#takeLeft, what);
-      const take = Math.min(this.#takeLeft, chunk.length);
-      if (take < chunk.length) this.#pending = chunk.subarray(take);
-      this.#takeLeft -= take;
-      this.#position += take;
-      delivered += take;
-      yield take === chunk.length ? chunk : chunk.subarray(0, take);
+  async #takeNext(t: Take): Promise<IteratorResult<Uint8Array, undefined>> {
+    const wait = t.turns.acquire();
+    if (wait !== undefined) await wait;
+    try {
+      if (t.state === FINISHED) return DONE;
+      if (t.state === FRESH) {
+        t.state = OPEN;
+        if (this.#skip > 0) await this.#discard();
+      }
+      if (t.epoch === this.#epoch && this.#takeLeft > 0) {
+        // #pull inlined: one async step per chunk on this path, not two.
+        throwIfAborted(this.#signal);
+        let chunk = this.#pending;
+        if (chunk !== undefined) this.#pending = undefined;
+        else {
+          while (!this.#done) {
+            chunk = this.#fromResult(await this.#it.next());
+            if (chunk !== undefined) break;
+          }
+        }
+        if (t.epoch === this.#epoch) {
+          if (chunk === undefined) throw this.#truncated(t.n, t.n - this.#takeLeft, t.what);
+          const left = this.#takeLeft;
+          if (chunk.length > left) {
+            // Split once: the head goes out, the tail waits for the next read.
+            this.#pending = chunk.subarray(left);
+            this.#takeLeft = 0;
+            this.#position += left;
+            t.delivered += left;
+            return { done: false, value: chunk.subarray(0, left) };
+          }
+          this.#takeLeft = left - chunk.length;
+          this.#position += chunk.length;
+          t.delivered += chunk.length;
+          return { done: false, value: chunk };
+        }
+      }
+      t.state = FINISHED;
+      if (t.delivered < t.n) {
+        throw new StreamError(
+          'STREAM_OUT_OF_ORDER',
+          `${t.what} was read after a later part of the input; consume sub-streams in order`,
+        );
+      }
+      return DONE;
+    } catch (err) {
+      t.state = FINISHED;
+      throw err;
+    } finally {
+      t.turns.release();
     }
-    if (delivered < n) {
-      throw new StreamError(
-        'STREAM_OUT_OF_ORDER',
-        `${what} was read after a later part of the input; consume sub-streams in order`,
-      );
-    }
+  }
+
+  async #takeReturn(t: Take): Promise<IteratorResult<Uint8Array, undefined>> {
+    const wait = t.turns.acquire();
+    if (wait !== undefined) await wait;
+    t.state = FINISHED;
+    t.turns.release();
+    return DONE;
   }
 
   /** Skip whatever the last sub-stream left unread. */

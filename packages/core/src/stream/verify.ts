@@ -7,11 +7,12 @@
  * checked. Callers must treat what they wrote as untrusted until then (and never
  * activate a slot whose write loop ended by `break` or an error).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors/base-error.js';
 import type { FieldIssue } from '../errors/base-error.js';
 import { asChunk, StreamError, throwIfAborted } from './errors.js';
+import { closeQuietly, PassThrough } from './pass-through.js';
+import { PayloadCheck } from './payload-check.js';
 
 export type DigestAlgorithm = 'sha-256' | 'sha-384' | 'sha-512';
 
@@ -105,9 +106,7 @@ export function verifyStream(
   source: AsyncIterable<Uint8Array>,
   opts: VerifyStreamOptions,
 ): AsyncIterable<Uint8Array> {
-  const size = assertVerifyOptions(opts);
-  const { digest, signal } = opts;
-  return passThrough(source, size, createHash(NODE_HASH[digest.algorithm].name), digest, signal);
+  return new PassThrough(source, createPayloadCheck(opts));
 }
 
 /**
@@ -119,52 +118,10 @@ export function exactSizeStream(
   size: number | bigint,
   signal?: AbortSignal,
 ): AsyncIterable<Uint8Array> {
-  return passThrough(source, assertPayloadSize(size), undefined, undefined, signal);
-}
-
-async function* passThrough(
-  source: AsyncIterable<Uint8Array>,
-  size: number,
-  hash: Hash | undefined,
-  expected: PayloadDigest | undefined,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  let count = 0;
-  throwIfAborted(signal);
-  for await (const raw of source) {
-    throwIfAborted(signal);
-    const chunk = asChunk(raw, count);
-    if (chunk.length > size - count) {
-      throw new StreamError(
-        'PAYLOAD_TOO_LONG',
-        `payload is longer than its declared size of ${size} bytes ` +
-          `(${count + chunk.length} bytes received); refusing the rest`,
-        { details: { size, received: count + chunk.length } },
-      );
-    }
-    count += chunk.length;
-    hash?.update(chunk);
-    yield chunk;
-  }
-  throwIfAborted(signal);
-  if (count < size) {
-    throw new StreamError(
-      'PAYLOAD_TOO_SHORT',
-      `payload ended after ${count} of its declared ${size} bytes`,
-      { details: { size, received: count } },
-    );
-  }
-  if (hash !== undefined && expected !== undefined) {
-    const actual = hash.digest();
-    if (!timingSafeEqual(actual, expected.value)) {
-      throw new StreamError(
-        'PAYLOAD_DIGEST_MISMATCH',
-        `payload ${expected.algorithm} digest ${actual.toString('hex')} is not the declared ` +
-          `${Buffer.from(expected.value).toString('hex')}; the payload is corrupt or not the one signed`,
-        { details: { algorithm: expected.algorithm, size } },
-      );
-    }
-  }
+  return new PassThrough(
+    source,
+    new PayloadCheck(assertPayloadSize(size), undefined, undefined, signal),
+  );
 }
 
 /** Hash a whole source with constant memory; returns digest and byte count. */
@@ -205,7 +162,37 @@ export async function consumeAndVerify(
   source: AsyncIterable<Uint8Array>,
   opts: VerifyStreamOptions,
 ): Promise<{ readonly size: number }> {
-  let size = 0;
-  for await (const chunk of verifyStream(source, opts)) size += chunk.length;
-  return { size };
+  const check = createPayloadCheck(opts);
+  await drainChecked(source, check);
+  return { size: check.size };
+}
+
+/**
+ * Read `source` to its end through `check` with no pass-through layer: the same checks,
+ * errors and source handling as draining `verifyStream`, one async step per chunk.
+ */
+export async function drainChecked(
+  source: AsyncIterable<unknown>,
+  check: PayloadCheck,
+): Promise<void> {
+  check.start();
+  const it = source[Symbol.asyncIterator]();
+  for (;;) {
+    const r = await it.next();
+    if (r.done === true) break;
+    try {
+      check.accept(r.value);
+    } catch (err) {
+      await closeQuietly(it);
+      throw err;
+    }
+  }
+  check.finish();
+}
+
+/** Validates `opts` (`ValidationError`, every bad field) and returns their check. */
+export function createPayloadCheck(opts: VerifyStreamOptions): PayloadCheck {
+  const size = assertVerifyOptions(opts);
+  const { digest, signal } = opts;
+  return new PayloadCheck(size, createHash(NODE_HASH[digest.algorithm].name), digest, signal);
 }
