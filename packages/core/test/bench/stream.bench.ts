@@ -1,16 +1,17 @@
 /**
  * Streaming verification benchmark (run by scripts/run-bench.mjs with --expose-gc):
- * raw node:crypto SHA-256 vs verifyStream vs verifyBundle over the same 64 KiB chunks,
- * with peak memory sampled during each run. Prints a markdown table; exits 0.
+ * raw node:crypto SHA-256 vs verifyStream vs verifyBundle (with and without an
+ * `onPayload` consumer) over the same 64 KiB chunks, at 64 MiB, 256 MiB and 1 GiB.
+ * Each case runs REPEATS times, interleaved with the others (so background load hits all
+ * alike); the table gives medians of wall and CPU throughput, their ratios to raw hashing
+ * of the same size, and peak RSS / heap sampled during the runs. Prints markdown; exits 0.
+ * Load-independent figures (instructions per byte): stream-instructions.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { consumeAndVerify, verifyBundle, writeBundle } from '@cairn/core';
-import type { PayloadDigest } from '@cairn/core';
+import { CASES, CHUNK, makeRuns, MiB } from './stream-cases.js';
+import type { CaseName, Run } from './stream-cases.js';
 
-const MiB = 1024 * 1024;
-const CHUNK = 64 * 1024;
-const REPEATS = 3;
-const chunk = new Uint8Array(randomBytes(CHUNK));
+const REPEATS = Number(process.env.CAIRN_BENCH_REPEATS ?? 5);
+const SIZES = [64 * MiB, 256 * MiB, 1024 * MiB];
 
 interface Sample {
   mibps: number;
@@ -26,29 +27,20 @@ class MemoryProbe {
   peakRss = 0;
   peakHeap = 0;
   #n = 0;
-  tick(): void {
+  readonly tick = (): void => {
     if (++this.#n % 64 !== 0) return;
     const m = process.memoryUsage();
     this.peakRss = Math.max(this.peakRss, m.rss);
     this.peakHeap = Math.max(this.peakHeap, m.heapUsed);
-  }
+  };
 }
 
-// A source without awaits, as fast as a source can be: the overhead measured is ours.
-// eslint-disable-next-line @typescript-eslint/require-await
-async function* chunks(n: number, probe: MemoryProbe): AsyncGenerator<Uint8Array, void, undefined> {
-  for (let i = 0; i < n; i++) {
-    probe.tick();
-    yield chunk;
-  }
-}
-
-async function measure(bytes: number, run: (probe: MemoryProbe) => Promise<void>): Promise<Sample> {
+async function measure(bytes: number, run: Run): Promise<Sample> {
   gc?.();
   const probe = new MemoryProbe();
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  await run(probe);
+  await run(probe.tick);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
   const m = process.memoryUsage();
@@ -65,17 +57,6 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-type Run = (probe: MemoryProbe) => Promise<void>;
-
-/** Runs each case REPEATS times, interleaved (so background load hits all alike). */
-async function repeatAll(cases: readonly { bytes: number; run: Run }[]): Promise<Sample[]> {
-  const samples: Sample[][] = cases.map(() => []);
-  for (let i = 0; i < REPEATS; i++) {
-    for (const [j, c] of cases.entries()) samples[j]!.push(await measure(c.bytes, c.run));
-  }
-  return samples.map(summarize);
-}
-
 function summarize(samples: Sample[]): Sample {
   return {
     mibps: median(samples.map((s) => s.mibps)),
@@ -85,96 +66,43 @@ function summarize(samples: Sample[]): Sample {
   };
 }
 
-function expectedDigest(n: number): PayloadDigest {
-  const h = createHash('sha256');
-  for (let i = 0; i < n; i++) h.update(chunk);
-  return { algorithm: 'sha-256', value: new Uint8Array(h.digest()) };
-}
-
-async function headOf(digest: PayloadDigest, size: number): Promise<Uint8Array> {
-  // The bundle head, taken from the writer's first chunk (the payload is not generated).
-  const it = writeBundle({
-    envelope: Uint8Array.of(0xd8, 0x6b, 0xa0),
-    payloads: [{ componentIndex: 0, size, source: (async function* () {})(), digest }],
-  })[Symbol.asyncIterator]();
-  const first = await it.next();
-  await it.return?.();
-  return first.value as Uint8Array;
-}
-
-const rows: string[] = [];
-const row = (name: string, size: number, s: Sample, raw: Sample | undefined): void => {
-  const ratio = (a: number, b: number | undefined): string =>
-    b === undefined ? '1.00' : (a / b).toFixed(2);
-  rows.push(
-    `| ${name} | ${size / MiB} | ${s.mibps.toFixed(0)} | ${ratio(s.mibps, raw?.mibps)} | ` +
-      `${s.cpuMibps.toFixed(0)} | ${ratio(s.cpuMibps, raw?.cpuMibps)} | ` +
-      `${s.peakRssMiB.toFixed(0)} | ${s.peakHeapMiB.toFixed(1)} |`,
-  );
-};
-
-function rawRun(n: number): Run {
-  return (probe) => {
-    const h = createHash('sha256');
-    for (let i = 0; i < n; i++) {
-      probe.tick();
-      h.update(chunk);
-    }
-    h.digest();
-    return Promise.resolve();
-  };
-}
-
-function streamRun(n: number, digest: PayloadDigest): Run {
-  return async (probe) => {
-    await consumeAndVerify(chunks(n, probe), { digest, size: n * CHUNK });
-  };
-}
-
 async function main(): Promise<void> {
-  const big = 256 * MiB;
-  const n = big / CHUNK;
-  const digest = expectedDigest(n);
-  const head = await headOf(digest, big);
-  const bundleRun: Run = async (probe) => {
-    async function* bundle(): AsyncGenerator<Uint8Array, void, undefined> {
-      yield head;
-      yield* chunks(n, probe);
+  const runs = new Map<number, Record<CaseName, Run>>();
+  for (const size of SIZES) runs.set(size, await makeRuns(size));
+  const samples = new Map<string, Sample[]>();
+  // Interleaved: every repeat runs every case at every size once, smallest first.
+  for (let i = 0; i < REPEATS; i++) {
+    for (const size of SIZES) {
+      for (const name of CASES) {
+        const key = `${name}@${size}`;
+        const s = await measure(size, runs.get(size)![name]);
+        samples.set(key, [...(samples.get(key) ?? []), s]);
+      }
     }
-    await verifyBundle(bundle(), {
-      verifyEnvelope: () => ({ components: [{ index: 0, digest, size: big }] }),
-    });
-  };
-  const [raw, vs, vb] = await repeatAll([
-    { bytes: big, run: rawRun(n) },
-    { bytes: big, run: streamRun(n, digest) },
-    { bytes: big, run: bundleRun },
-  ]);
-  row('raw node:crypto SHA-256', big, raw!, undefined);
-  row('verifyStream', big, vs!, raw);
-  row('verifyBundle (1 payload)', big, vb!, raw);
-
-  const sizes = [64 * MiB, 1024 * MiB];
-  const bySize = await repeatAll(
-    sizes.map((size) => ({
-      bytes: size,
-      run: streamRun(size / CHUNK, expectedDigest(size / CHUNK)),
-    })),
-  );
-  sizes.forEach((size, i) => {
-    row('verifyStream', size, bySize[i]!, raw);
-  });
-
+  }
   console.log(
-    `64 KiB chunks (one chunk object reused), median of ${REPEATS} interleaved runs; CPU MiB/s = ` +
-      'bytes per CPU-second of this process (robust to other load); peak memory sampled every ' +
-      `64 chunks, max over runs${gc === undefined ? ' (run with --expose-gc for comparable memory figures)' : ''}.\n`,
+    `64 KiB chunks (one chunk object reused, from a hand-written source), median of ${REPEATS} ` +
+      'interleaved runs; CPU MiB/s = bytes per CPU-second of this process (robust to other ' +
+      'load); ratios are to raw hashing of the same size in the same run; peak memory sampled ' +
+      `every 64 chunks, max over runs${gc === undefined ? ' (run with --expose-gc for comparable memory figures)' : ''}.\n`,
   );
   console.log(
     '| measurement | payload MiB | MiB/s | ratio to raw | CPU MiB/s | CPU ratio | peak RSS MiB | peak heap MiB |',
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(r);
+  for (const size of SIZES) {
+    const raw = summarize(samples.get(`raw@${size}`)!);
+    for (const name of CASES) {
+      const s = summarize(samples.get(`${name}@${size}`)!);
+      const label = name === 'raw' ? 'raw node:crypto SHA-256' : name;
+      console.log(
+        `| ${label} | ${size / MiB} | ${s.mibps.toFixed(0)} | ${(s.mibps / raw.mibps).toFixed(2)} | ` +
+          `${s.cpuMibps.toFixed(0)} | ${(s.cpuMibps / raw.cpuMibps).toFixed(2)} | ` +
+          `${s.peakRssMiB.toFixed(0)} | ${s.peakHeapMiB.toFixed(1)} |`,
+      );
+    }
+  }
+  console.log(`\n(${(256 * MiB) / CHUNK} chunks per 256 MiB.)`);
 }
 
 await main();
