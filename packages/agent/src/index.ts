@@ -69,3 +69,29 @@ export type { OtaState } from './ddi/ota-state.js';
 export { feedback as ddiFeedback, logLine as installLogLine } from './ddi/feedback.js';
 export { defaultSelectArtifact, OtaUpdater } from './ddi/updater.js';
 export type { OtaUpdaterOptions, PollCycle, PollOutcome } from './ddi/updater.js';
+export { AgentConfigError } from './config/errors.js';
+export type { AgentConfigErrorCode } from './config/errors.js';
+export { DEFAULT_CONFIG_PATH, DEFAULT_DATA_DIR, MAX_CONFIG_BYTES } from './config/schema.js';
+export type {
+  AgentConfig,
+  BootConfig,
+  BootedSlotConfig,
+  CounterConfig,
+  DdiConfig,
+  HealthCheckConfig,
+  TrustConfig,
+} from './config/schema.js';
+export { parseAgentConfig } from './config/validate.js';
+export { applyEnvOverrides, ENV_OVERRIDES } from './config/env-overrides.js';
+export { loadAgentConfig } from './config/load.js';
+export type { LoadAgentConfigOptions } from './config/load.js';
+export { bootedSlotReader, slotFromCmdline } from './config/booted-slot.js';
+export { runHealthCheck } from './config/health-check.js';
+export type { HealthCheckOutcome } from './config/health-check.js';
+export { createAgentRuntime } from './config/runtime.js';
+export type { AgentRuntime } from './config/runtime.js';
+export { AGENT_EXIT } from './bin/cli-io.js';
+export type { CliIo } from './bin/cli-io.js';
+export { formatProgress } from './bin/progress.js';
+export { AGENT_COMMANDS, runAgentCli } from './bin/main.js';
+export type { AgentCliOptions } from './bin/main.js';
