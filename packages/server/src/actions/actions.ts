@@ -65,7 +65,9 @@ export class ActionService {
     this.#o = o;
     this.#clock = o.clock ?? (() => new Date());
     this.#active = new Lru(o.cacheSize ?? 262_144);
-    o.devices.onInvalidate((id) => this.#active.delete(id));
+    o.devices.onInvalidate((id) => {
+      this.#active.delete(id);
+    });
   }
 
   onChange(fn: ActionListener): () => void {
@@ -180,6 +182,19 @@ export class ActionService {
     return a ?? undefined;
   }
 
+  /** Cache the active action (or its absence) of each given device, in one scan. */
+  async preloadActive(controllerIds: readonly string[]): Promise<void> {
+    const rows = await this.#o.db
+      .typed<ServerTables>()
+      .selectFrom('actions')
+      .selectAll()
+      .where('active', '=', 1)
+      .orderBy('id', 'desc')
+      .execute();
+    const active = new Map(rows.map((r) => [r.controller_id, toAction(r)]));
+    for (const id of controllerIds) this.#active.set(id, active.get(id) ?? null);
+  }
+
   async list(opts: { controllerId?: string; rolloutId?: string } = {}): Promise<Action[]> {
     let q = this.#o.db.typed<ServerTables>().selectFrom('actions').selectAll();
     if (opts.controllerId !== undefined) q = q.where('controller_id', '=', opts.controllerId);
@@ -228,7 +243,7 @@ export class ActionService {
   /** The device fetched the deployment (recorded once, like hawkBit's RETRIEVED). */
   async retrieved(a: Action): Promise<void> {
     if (!a.active) return;
-    await this.#o.db.transaction<ServerTables, void>(async (trx) => {
+    await this.#o.db.transaction(async (trx: Transaction<ServerTables>) => {
       if (await hasFingerprint(trx, a.id, 'retrieved')) return;
       await addStatus(
         trx,

@@ -18,7 +18,7 @@ export function actionRoutes(o: { actions: ActionService; guard: AdminGuard }) {
     app.post<{ Params: { controllerId: string }; Body: { releaseId?: unknown; type?: unknown } }>(
       '/api/v1/devices/:controllerId/actions',
       async (req, reply) => {
-        const b = req.body ?? {};
+        const b = req.body;
         if (typeof b.releaseId !== 'number' || !Number.isSafeInteger(b.releaseId)) {
           throw new ValidationError('action', [
             { path: 'releaseId', problem: 'must be a release id (number)' },

@@ -107,7 +107,8 @@ export class DeviceAuthenticator {
       socket.encrypted === true &&
       socket.authorized === true
     ) {
-      const cert = socket.getPeerCertificate?.();
+      // An empty object when the client sent no certificate, despite the typing.
+      const cert = socket.getPeerCertificate?.() as { subject?: { CN?: unknown } } | undefined;
       const cn = cert?.subject?.CN;
       if (typeof cn === 'string') return { cn, method: 'client-cert' };
     }

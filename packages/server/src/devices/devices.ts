@@ -94,13 +94,15 @@ export class DeviceService {
   readonly #byToken: Lru<string, string>;
   readonly #byId: Lru<string, Device>;
   readonly #invalidated = new Set<(controllerId: string) => void>();
+  readonly #capacity: number;
   readonly lastSeen: LastSeenTracker;
 
   constructor(o: DeviceServiceOptions) {
     this.#db = o.db;
     this.#products = o.products;
     this.#clock = o.clock ?? (() => new Date());
-    this.#byToken = new Lru(o.cacheSize ?? 262_144);
+    this.#capacity = o.cacheSize ?? 262_144;
+    this.#byToken = new Lru(this.#capacity);
     this.#byId = new Lru(o.cacheSize ?? 262_144);
     this.lastSeen = new LastSeenTracker(o.db, o.lastSeenFlushMs ?? 1000);
   }
@@ -119,7 +121,7 @@ export class DeviceService {
     await this.#products.get(input.productId);
     const token = randomBytes(24).toString('base64url');
     const now = this.#clock();
-    await this.#db.transaction<ServerTables, void>(async (trx) => {
+    await this.#db.transaction(async (trx: Transaction<ServerTables>) => {
       const existing = await trx
         .selectFrom('devices')
         .select('controller_id')
@@ -150,7 +152,7 @@ export class DeviceService {
     const rows = devices.map((d) =>
       deviceRow(d.controllerId, d.productId, d.tokenHash, d.attributes ?? {}, now),
     );
-    await this.#db.transaction<ServerTables, void>(async (trx) => {
+    await this.#db.transaction(async (trx: Transaction<ServerTables>) => {
       // PostgreSQL allows 65535 bind parameters per statement: 10 columns × 500 rows fits.
       for (let i = 0; i < rows.length; i += 500) {
         await trx
@@ -182,6 +184,25 @@ export class DeviceService {
     const d = toDevice(row);
     this.#byId.set(controllerId, d);
     return d;
+  }
+
+  /**
+   * Fill the caches with up to `limit` devices (default: the cache size) in one scan,
+   * so the first poll of each device after a restart needs no query.
+   */
+  async preload(limit = this.#capacity): Promise<string[]> {
+    const rows = await this.#db
+      .typed<ServerTables>()
+      .selectFrom('devices')
+      .selectAll()
+      .orderBy('controller_id')
+      .limit(limit)
+      .execute();
+    for (const r of rows) {
+      this.#byId.set(r.controller_id, toDevice(r));
+      if (r.token_hash !== null) this.#byToken.set(r.token_hash, r.controller_id);
+    }
+    return rows.map((r) => r.controller_id);
   }
 
   /** The controller ID a TargetToken belongs to, or undefined. */
@@ -220,7 +241,7 @@ export class DeviceService {
     mode: AttributeMode = 'merge',
   ): Promise<Device> {
     assertAttributes(data, 'data');
-    await this.#db.transaction<ServerTables, void>(async (trx) => {
+    await this.#db.transaction(async (trx: Transaction<ServerTables>) => {
       const row = await trx
         .selectFrom('devices')
         .select('attributes')
@@ -232,8 +253,8 @@ export class DeviceService {
       let next: Record<string, string>;
       if (mode === 'replace') next = { ...data };
       else if (mode === 'remove') {
-        next = { ...current };
-        for (const k of Object.keys(data)) delete next[k];
+        const drop = new Set(Object.keys(data));
+        next = Object.fromEntries(Object.entries(current).filter(([k]) => !drop.has(k)));
       } else next = { ...current, ...data };
       assertAttributes(next);
       await trx

@@ -58,11 +58,12 @@ export interface ErrorBody {
 /** Status and JSON body for an error escaping a route. */
 export function errorResponse(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof BaseError) {
-    const status = HTTP_STATUS[err.code] ?? 500;
+    const code: string = err.code as string;
+    const status = HTTP_STATUS[code] ?? 500;
     const body: ErrorBody =
       err instanceof ValidationError
-        ? { errorCode: err.code, message: err.message, issues: err.issues }
-        : { errorCode: err.code, message: err.message };
+        ? { errorCode: code, message: err.message, issues: err.issues }
+        : { errorCode: code, message: err.message };
     return { status, body };
   }
   const e = err as { statusCode?: unknown; code?: unknown; message?: unknown };

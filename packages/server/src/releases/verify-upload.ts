@@ -99,26 +99,27 @@ const PAYLOAD_CODES = [
 export function uploadFailure(err: unknown): unknown {
   if (err instanceof ReleaseError) return err;
   if (!(err instanceof BaseError)) return err;
-  if (err.code === 'BUNDLE_ENVELOPE_INVALID' && err.cause instanceof ReleaseError) {
+  const code: string = err.code as string;
+  if (code === 'BUNDLE_ENVELOPE_INVALID' && err.cause instanceof ReleaseError) {
     return err.cause;
   }
-  if (err.code === 'ARTIFACT_TOO_LARGE') {
+  if (code === 'ARTIFACT_TOO_LARGE') {
     return new ReleaseError('RELEASE_TOO_LARGE', `the bundle is too large: ${err.message}`, {
       cause: err,
     });
   }
-  if (err.code === 'ARTIFACT_ABORTED') return err;
-  if (PAYLOAD_CODES.includes(err.code)) {
+  if (code === 'ARTIFACT_ABORTED') return err;
+  if (PAYLOAD_CODES.includes(code)) {
     return new ReleaseError(
       'RELEASE_PAYLOAD_INVALID',
-      `a payload does not match the signed manifest (${err.code}: ${err.message}); the bundle was altered or damaged after signing`,
-      { cause: err, details: { causeCode: err.code } },
+      `a payload does not match the signed manifest (${code}: ${err.message}); the bundle was altered or damaged after signing`,
+      { cause: err, details: { causeCode: code } },
     );
   }
-  if (!/^(BUNDLE_|STREAM_|CBOR_|SUIT_|COSE_)/.test(err.code)) return err;
+  if (!/^(BUNDLE_|STREAM_|CBOR_|SUIT_|COSE_)/.test(code)) return err;
   return new ReleaseError(
     'RELEASE_MALFORMED',
-    `the file is not a valid .cairn bundle (${err.code}: ${err.message})`,
-    { cause: err, details: { causeCode: err.code } },
+    `the file is not a valid .cairn bundle (${code}: ${err.message})`,
+    { cause: err, details: { causeCode: code } },
   );
 }

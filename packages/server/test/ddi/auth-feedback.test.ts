@@ -147,7 +147,9 @@ forEachServer(
     assert.equal((await actions.get(again.id)).status, 'error');
     assert.equal((await devices.get('dev-1')).state, 'error');
     const hist = await actions.history(again.id);
-    assert.deepEqual(hist[0]?.messages, ['flash write failed', 'Device reported status code: 17']);
-    assert.equal(hist[0]?.code, 17);
+    const last = hist[0];
+    assert.ok(last);
+    assert.deepEqual(last.messages, ['flash write failed', 'Device reported status code: 17']);
+    assert.equal(last.code, 17);
   },
 );

@@ -48,10 +48,10 @@ forEachServer(
       md5: createHash('md5').update(f.swu).digest('hex'),
       sha256: createHash('sha256').update(f.swu).digest('hex'),
     });
-    assert.equal(swu?.size, f.swu.length);
-    const dl = swu?._links['download-http'].href ?? '';
+    assert.equal(swu.size, f.swu.length);
+    const dl = swu._links['download-http'].href;
     assert.equal(dl, `${f.base}/softwaremodules/${f.release.id}/artifacts/update.swu`);
-    assert.equal(swu?._links['md5sum-http'].href, `${dl}.MD5SUM`);
+    assert.equal(swu._links['md5sum-http'].href, `${dl}.MD5SUM`);
     assert.equal(d.actionHistory.status, 'RUNNING');
     assert.ok(d.actionHistory.messages.some((m) => /retrieved/.test(m)));
     // Without ?actionHistory there is no history (hawkBit's default 0).

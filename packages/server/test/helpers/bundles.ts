@@ -87,6 +87,7 @@ export async function makeBundle(spec: BundleSpec): Promise<Uint8Array> {
     });
   }
   async function* source(): AsyncGenerator<Uint8Array> {
+    await Promise.resolve();
     yield spec.payload;
   }
   return collect(
@@ -98,5 +99,8 @@ export async function makeBundle(spec: BundleSpec): Promise<Uint8Array> {
 }
 
 export async function* chunks(bytes: Uint8Array, size = 4096): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+  for (let i = 0; i < bytes.length; i += size) {
+    await Promise.resolve();
+    yield bytes.subarray(i, i + size);
+  }
 }

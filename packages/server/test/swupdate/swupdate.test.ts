@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +18,14 @@ import { buildSwu } from './swu.js';
 
 const DEADLINE_MS = 45_000;
 
-function run(args: string[], env: NodeJS.ProcessEnv, log: string[]): ChildProcess {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  log: string[],
+): ChildProcessByStdio<null, Readable, Readable> {
   const child = spawn('swupdate', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+  child.stdout.on('data', (d: Buffer) => log.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => log.push(d.toString()));
   return child;
 }
 
@@ -48,7 +53,9 @@ forEachServer(
     if (!requireTools(t, ['swupdate', 'openssl'])) return;
     const s = await startServer(t, config, { pollingSleepSeconds: 1 });
     const dir = mkdtempSync(join(tmpdir(), 'cairn-swupdate-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    t.after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
     const { releases, devices, actions } = s.server.services;
     const bundle = await makeBundle({
       sequence: 1,

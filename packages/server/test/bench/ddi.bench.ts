@@ -1,0 +1,257 @@
+/**
+ * DDI poll throughput with 100,000 registered devices, on SQLite and PostgreSQL, beside a
+ * bare node:http server answering a constant JSON in the same run.
+ *
+ *   node packages/server/dist/test/bench/ddi.bench.js [--devices N] [--seconds S] [--connections C]
+ *
+ * The server runs in this process; the load generator is a child process (node:http,
+ * keep-alive agent, C concurrent request loops, each poll from a random device with its
+ * own TargetToken), so server and client each get a core. Warm-up 2 s, then S seconds.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDatabase, sql } from '@cairn/db';
+import type { DatabaseConfig } from '@cairn/db';
+import { createServer, hashToken } from '@cairn/server';
+import { postgresAvailable, testPostgresUrl } from '@cairn/testkit';
+import { newSigningKey, VENDOR_ID, CLASS_ID } from '../helpers/bundles.js';
+
+interface LoadResult {
+  readonly requests: number;
+  readonly errors: number;
+  readonly seconds: number;
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i < 0 ? undefined : Number(process.argv[i + 1]);
+  return v !== undefined && Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+// ---------- load generator (child process) ----------
+async function loadGenerator(): Promise<void> {
+  const [url, seconds, connections, devices, warmup] = (
+    process.env['CAIRN_BENCH_LOAD'] ?? ''
+  ).split(',');
+  const target = new URL(url ?? '');
+  const n = Number(devices);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connections) });
+  let counting = false;
+  let requests = 0;
+  let errors = 0;
+  let stop = false;
+  const one = (): Promise<void> =>
+    new Promise((resolve) => {
+      const i = Math.floor(Math.random() * n);
+      const req = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: `${target.pathname === '/' ? '' : target.pathname}/DEFAULT/controller/v1/dev-${i}`,
+          agent,
+          headers: { authorization: `TargetToken tok-${i}` },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (counting) {
+              if (res.statusCode === 200) requests++;
+              else errors++;
+            }
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        if (counting) errors++;
+        resolve();
+      });
+      req.end();
+    });
+  const loop = async (): Promise<void> => {
+    while (!stop) await one();
+  };
+  const loops = Array.from({ length: Number(connections) }, loop);
+  await new Promise((r) => setTimeout(r, Number(warmup) * 1000));
+  counting = true;
+  const t0 = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, Number(seconds) * 1000));
+  counting = false;
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  stop = true;
+  await Promise.all(loops);
+  agent.destroy();
+  process.send?.({ requests, errors, seconds: elapsed } satisfies LoadResult);
+}
+
+function runLoad(
+  url: string,
+  seconds: number,
+  connections: number,
+  devices: number,
+): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, CAIRN_BENCH_LOAD: [url, seconds, connections, devices, 2].join(',') },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
+    child.once('message', (m) => {
+      resolve(m as LoadResult);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`load generator exited with ${String(code)}`));
+    });
+  });
+}
+
+// ---------- servers ----------
+async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const body = JSON.stringify({ config: { polling: { sleep: '00:05:00' } }, _links: {} });
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
+    res.end(body);
+  });
+  await new Promise<void>((r) => {
+    server.listen(0, '127.0.0.1', r);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((r) =>
+        server.close(() => {
+          r();
+        }),
+      ),
+  };
+}
+
+async function cairn(database: DatabaseConfig, devices: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
+  const server = await createServer({
+    dataDir,
+    database,
+    port: 0,
+    adminToken: 'bench-admin-token-0123456789',
+  });
+  const key = newSigningKey();
+  await server.services.products.create({
+    id: 'gw',
+    name: 'Gateway',
+    vendorId: VENDOR_ID,
+    classId: CLASS_ID,
+    anchors: [{ kind: 'pem', value: key.publicPem }],
+  });
+  const t0 = performance.now();
+  const batch = 10_000;
+  for (let i = 0; i < devices; i += batch) {
+    const rows = [];
+    for (let j = i; j < Math.min(devices, i + batch); j++) {
+      rows.push({ controllerId: `dev-${j}`, productId: 'gw', tokenHash: hashToken(`tok-${j}`) });
+    }
+    await server.services.devices.importMany(rows);
+  }
+  const importMs = performance.now() - t0;
+  const t1 = performance.now();
+  await server.warmCaches();
+  const warmMs = performance.now() - t1;
+  const url = await server.listen();
+  return {
+    url,
+    importMs,
+    warmMs,
+    close: async () => {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const devices = arg('devices', 100_000);
+  const seconds = arg('seconds', 5);
+  const connections = arg('connections', 64);
+  const rows: string[] = [];
+  const row = (name: string, r: LoadResult, bare: number | undefined, extra = ''): void => {
+    const rate = r.requests / r.seconds;
+    rows.push(
+      `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${bare === undefined ? '1.00' : (rate / bare).toFixed(2)} | ${r.errors} | ${extra} |`,
+    );
+  };
+  const bare = await bareServer();
+  const b = await runLoad(bare.url, seconds, connections, devices);
+  await bare.close();
+  const bareRate = b.requests / b.seconds;
+  row('bare node:http (constant JSON)', b, undefined);
+
+  const dialects: {
+    name: string;
+    config: () => Promise<DatabaseConfig | undefined>;
+    cleanup: () => Promise<void>;
+  }[] = [];
+  const sqliteDir = mkdtempSync(join(tmpdir(), 'cairn-bench-db-'));
+  dialects.push({
+    name: 'SQLite',
+    config: () => Promise.resolve({ dialect: 'sqlite', path: join(sqliteDir, 'bench.db') }),
+    cleanup: () => {
+      rmSync(sqliteDir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
+  });
+  const schema = `bench_${process.pid}`;
+  dialects.push({
+    name: 'PostgreSQL',
+    config: async () =>
+      (await postgresAvailable())
+        ? { dialect: 'postgres', connectionString: testPostgresUrl(), schema }
+        : undefined,
+    cleanup: async () => {
+      if (!(await postgresAvailable())) return;
+      const admin = await openDatabase({
+        dialect: 'postgres',
+        connectionString: testPostgresUrl(),
+        poolSize: 1,
+      });
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.typed());
+      await admin.close();
+    },
+  });
+  for (const d of dialects) {
+    const config = await d.config();
+    if (config === undefined) {
+      rows.push(`| Cairn DDI on ${d.name} | skipped: not reachable | | | |`);
+      continue;
+    }
+    try {
+      const s = await cairn(config, devices);
+      const r = await runLoad(s.url, seconds, connections, devices);
+      await s.close();
+      row(
+        `Cairn DDI poll, ${d.name}`,
+        r,
+        bareRate,
+        `bulk import of ${devices.toLocaleString('en-US')} devices ${(s.importMs / 1000).toFixed(1)} s, cache warm-up ${(s.warmMs / 1000).toFixed(1)} s`,
+      );
+    } finally {
+      await d.cleanup();
+    }
+  }
+  console.log(
+    `DDI polls (GET /{tenant}/controller/v1/{id}, TargetToken), ${devices.toLocaleString('en-US')} registered devices, ${connections} keep-alive connections, ${seconds} s after 2 s warm-up; load generator in a child process\n`,
+  );
+  console.log('| server | polls/s | vs bare | errors | notes |\n|---|---:|---:|---:|---|');
+  for (const r of rows) console.log(r);
+}
+
+if (process.env['CAIRN_BENCH_LOAD'] !== undefined) await loadGenerator();
+else await main();
