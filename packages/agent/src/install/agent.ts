@@ -301,7 +301,13 @@ export class UpdateAgent {
     const booted = await this.#o.bootedSlot();
     const state = await this.#o.state.read();
     const pending = state.pending;
-    if (!pending) return { outcome: 'idle', slot: booted };
+    if (!pending) {
+      // The bootloader spent one attempt on this boot; a healthy committed slot gets its
+      // attempts back, or after a few reboots it would look bad and a stock boot script
+      // would reset all slots — re-enabling the retired older one.
+      await this.#o.boot.setState(booted, 'good');
+      return { outcome: 'idle', slot: booted };
+    }
     if (pending.slot !== booted) {
       await this.#o.boot.setState(pending.slot, 'bad');
       await this.#o.log.append({

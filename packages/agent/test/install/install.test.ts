@@ -113,3 +113,14 @@ test('installing again while a trial is pending is refused', async () => {
     (e: unknown) => e instanceof InstallError && e.code === 'INSTALL_IN_PROGRESS',
   );
 });
+
+test('every healthy boot gives the running slot its attempts back (RAUC mark-good)', async () => {
+  const fx = await fixture();
+  const d = await newDevice(fx);
+  for (let i = 0; i < 5; i++) {
+    const b = await d.boot();
+    assert.equal(b.booted, 'A');
+  }
+  const env = await d.disk.read('/boot/env');
+  assert.match(Buffer.from(env ?? []).toString(), /BOOT_A_LEFT=3/);
+});
