@@ -2,8 +2,6 @@ import type { Command } from '../command.js';
 import { auditExportCheckpointCommand } from './audit-export-checkpoint.js';
 import { approvalsListCommand, approveCommand } from './approve.js';
 import { auditVerifyCommand } from './audit-verify.js';
-import { deviceAddCommand } from './device-add.js';
-import { deviceListCommand } from './device-list.js';
 import { keysGenerateCommand } from './keys-generate.js';
 import { keysListCommand } from './keys-list.js';
 import { keysShowCommand } from './keys-show.js';
@@ -12,9 +10,6 @@ import { pkiExportCommand } from './pki-export.js';
 import { pkiInitCommand } from './pki-init.js';
 import { pkiIssueCommand } from './pki-issue.js';
 import { pkiRevokeCommand } from './pki-revoke.js';
-import { releaseListCommand } from './release-list.js';
-import { releaseUploadCommand } from './release-upload.js';
-import { serverServeCommand } from './server-serve.js';
 import { signCommand } from './sign.js';
 import { signerServeCommand } from './signer-serve.js';
 import {
@@ -45,8 +40,6 @@ export const COMMANDS: readonly Command[] = [
   approveCommand,
   auditExportCheckpointCommand,
   auditVerifyCommand,
-  deviceAddCommand,
-  deviceListCommand,
   keysGenerateCommand,
   keysListCommand,
   keysShowCommand,
@@ -55,9 +48,6 @@ export const COMMANDS: readonly Command[] = [
   pkiInitCommand,
   pkiIssueCommand,
   pkiRevokeCommand,
-  releaseListCommand,
-  releaseUploadCommand,
-  serverServeCommand,
   signCommand,
   signerServeCommand,
   rolloutApproveCommand,
