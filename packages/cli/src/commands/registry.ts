@@ -2,6 +2,8 @@ import type { Command } from '../command.js';
 import { auditExportCheckpointCommand } from './audit-export-checkpoint.js';
 import { approvalsListCommand, approveCommand } from './approve.js';
 import { auditVerifyCommand } from './audit-verify.js';
+import { deviceAddCommand } from './device-add.js';
+import { deviceListCommand } from './device-list.js';
 import { keysGenerateCommand } from './keys-generate.js';
 import { keysListCommand } from './keys-list.js';
 import { keysShowCommand } from './keys-show.js';
@@ -10,8 +12,25 @@ import { pkiExportCommand } from './pki-export.js';
 import { pkiInitCommand } from './pki-init.js';
 import { pkiIssueCommand } from './pki-issue.js';
 import { pkiRevokeCommand } from './pki-revoke.js';
+import { releaseListCommand } from './release-list.js';
+import { releaseUploadCommand } from './release-upload.js';
+import { serverServeCommand } from './server-serve.js';
 import { signCommand } from './sign.js';
 import { signerServeCommand } from './signer-serve.js';
+import {
+  rolloutApproveCommand,
+  rolloutCreateCommand,
+  rolloutPauseCommand,
+  rolloutResumeCommand,
+  rolloutStartCommand,
+  rolloutStatusCommand,
+  rolloutStopCommand,
+} from './rollout.js';
+import {
+  serverTokenCreateCommand,
+  serverTokenListCommand,
+  serverTokenRevokeCommand,
+} from './rollout-server-token.js';
 import {
   rolloutApproveCommand,
   rolloutCreateCommand,
@@ -40,6 +59,8 @@ export const COMMANDS: readonly Command[] = [
   approveCommand,
   auditExportCheckpointCommand,
   auditVerifyCommand,
+  deviceAddCommand,
+  deviceListCommand,
   keysGenerateCommand,
   keysListCommand,
   keysShowCommand,
@@ -48,8 +69,21 @@ export const COMMANDS: readonly Command[] = [
   pkiInitCommand,
   pkiIssueCommand,
   pkiRevokeCommand,
+  releaseListCommand,
+  releaseUploadCommand,
+  serverServeCommand,
   signCommand,
   signerServeCommand,
+  rolloutApproveCommand,
+  rolloutCreateCommand,
+  rolloutPauseCommand,
+  rolloutResumeCommand,
+  rolloutStartCommand,
+  rolloutStatusCommand,
+  rolloutStopCommand,
+  serverTokenCreateCommand,
+  serverTokenListCommand,
+  serverTokenRevokeCommand,
   rolloutApproveCommand,
   rolloutCreateCommand,
   rolloutPauseCommand,
