@@ -31,20 +31,6 @@ import {
   serverTokenListCommand,
   serverTokenRevokeCommand,
 } from './rollout-server-token.js';
-import {
-  rolloutApproveCommand,
-  rolloutCreateCommand,
-  rolloutPauseCommand,
-  rolloutResumeCommand,
-  rolloutStartCommand,
-  rolloutStatusCommand,
-  rolloutStopCommand,
-} from './rollout.js';
-import {
-  serverTokenCreateCommand,
-  serverTokenListCommand,
-  serverTokenRevokeCommand,
-} from './rollout-server-token.js';
 import { suitDecodeCommand, suitVerifyCommand } from './suit.js';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './token.js';
 import { upCommand } from './up.js';
@@ -74,16 +60,6 @@ export const COMMANDS: readonly Command[] = [
   serverServeCommand,
   signCommand,
   signerServeCommand,
-  rolloutApproveCommand,
-  rolloutCreateCommand,
-  rolloutPauseCommand,
-  rolloutResumeCommand,
-  rolloutStartCommand,
-  rolloutStatusCommand,
-  rolloutStopCommand,
-  serverTokenCreateCommand,
-  serverTokenListCommand,
-  serverTokenRevokeCommand,
   rolloutApproveCommand,
   rolloutCreateCommand,
   rolloutPauseCommand,
