@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Disk } from '../disk/disk.js';
+import { dirnameOf, type Disk } from '../disk/disk.js';
 import { AgentError } from '../errors.js';
 
 /** What happened, one per install-log record. */
@@ -30,7 +30,10 @@ export interface InstallLogEntry {
 
 export type NewInstallLogEntry = Omit<InstallLogEntry, 'seq' | 'time' | 'prev'>;
 
-const MAX_LOG_BYTES = 8 * 1024 * 1024;
+/** A log file is rotated (to `<path>.1`, one generation kept) before it passes this size. */
+const ROTATE_AT_BYTES = 1024 * 1024;
+/** Hard cap on what is read from disk (a damaged file larger than this is refused). */
+const MAX_LOG_BYTES = 4 * ROTATE_AT_BYTES;
 const sha256hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /**
@@ -44,15 +47,16 @@ export class InstallLog {
     private readonly disk: Disk,
     private readonly path: string,
     private readonly clock: () => Date = () => new Date(),
+    private readonly rotateAtBytes = ROTATE_AT_BYTES,
   ) {}
 
-  async #lines(): Promise<string[]> {
-    const raw = await this.disk.read(this.path);
+  async #lines(path = this.path): Promise<string[]> {
+    const raw = await this.disk.read(path);
     if (!raw) return [];
     if (raw.length > MAX_LOG_BYTES) {
       throw new AgentError(
         'LOG_TOO_LARGE',
-        `install log ${this.path} is larger than ${MAX_LOG_BYTES} bytes`,
+        `install log ${path} is larger than ${MAX_LOG_BYTES} bytes: it is damaged (logs rotate at ${this.rotateAtBytes} bytes); move it aside to continue`,
       );
     }
     const text = Buffer.from(raw).toString('utf8');
@@ -61,9 +65,10 @@ export class InstallLog {
     return lines;
   }
 
-  /** All complete records, in order (not verified: see verify()). */
+  /** All complete records kept (rotated file first), in order; not verified: see verify(). */
   async entries(): Promise<InstallLogEntry[]> {
-    return (await this.#lines()).map((l) => JSON.parse(l) as InstallLogEntry);
+    const lines = [...(await this.#lines(`${this.path}.1`)), ...(await this.#lines())];
+    return lines.map((l) => JSON.parse(l) as InstallLogEntry);
   }
 
   async append(entry: NewInstallLogEntry): Promise<InstallLogEntry> {
@@ -76,21 +81,48 @@ export class InstallLog {
       await this.disk.fsync(this.path);
     }
     const last = lines.at(-1);
+    const first = lines[0] === undefined ? undefined : (JSON.parse(lines[0]) as InstallLogEntry);
+    const nextSeq =
+      first === undefined
+        ? await this.#continueFrom()
+        : { seq: first.seq + lines.length, prev: '' };
     const record: InstallLogEntry = {
-      seq: lines.length,
+      seq: nextSeq.seq,
       time: this.clock().toISOString(),
       ...entry,
-      prev: last === undefined ? '' : sha256hex(last),
+      prev: last === undefined ? nextSeq.prev : sha256hex(last),
     };
-    await this.disk.append(this.path, Buffer.from(JSON.stringify(record) + '\n'));
+    const line = Buffer.from(JSON.stringify(record) + '\n');
+    const rotate = complete > 0 && complete + line.length > this.rotateAtBytes;
+    if (rotate) {
+      // the full file becomes <path>.1 (replacing the generation before) and the chain
+      // continues in a new file
+      await this.disk.rename(this.path, `${this.path}.1`);
+      await this.disk.fsyncDir(dirnameOf(this.path));
+    }
+    await this.disk.append(this.path, line);
     await this.disk.fsync(this.path);
+    if (rotate || complete === 0) await this.disk.fsyncDir(dirnameOf(this.path)); // a new file
     return record;
   }
 
-  /** Check the chain; returns the number of records, or throws naming the first bad one. */
+  /** Where a fresh file continues the chain: after the rotated file's last record, if any. */
+  async #continueFrom(): Promise<{ seq: number; prev: string }> {
+    const old = await this.#lines(`${this.path}.1`);
+    const last = old.at(-1);
+    if (last === undefined) return { seq: 0, prev: '' };
+    return { seq: (JSON.parse(last) as InstallLogEntry).seq + 1, prev: sha256hex(last) };
+  }
+
+  /**
+   * Check the chain (the current file, joined to the rotated one when present); returns
+   * the number of records checked, or throws naming the first bad one.
+   */
   async verify(): Promise<number> {
-    const lines = await this.#lines();
-    let prev = '';
+    const older = await this.#lines(`${this.path}.1`);
+    const lines = [...older, ...(await this.#lines())];
+    let prev: string | undefined;
+    let seq: number | undefined;
     lines.forEach((line, i) => {
       let rec: InstallLogEntry;
       try {
@@ -98,13 +130,18 @@ export class InstallLog {
       } catch {
         throw new AgentError('LOG_CORRUPT', `install log record ${i} is not valid JSON`);
       }
-      if (rec.seq !== i || rec.prev !== prev) {
+      // the very first record kept may continue an older, discarded generation
+      if (prev !== undefined && (rec.seq !== seq || rec.prev !== prev)) {
         throw new AgentError(
           'LOG_CORRUPT',
-          `install log record ${i} does not chain to record ${i - 1} (edited, removed or reordered)`,
+          `install log record ${rec.seq} does not chain to the record before it (edited, removed or reordered)`,
         );
       }
+      if (prev === undefined && rec.seq === 0 && rec.prev !== '') {
+        throw new AgentError('LOG_CORRUPT', 'install log record 0 claims a predecessor');
+      }
       prev = sha256hex(line);
+      seq = rec.seq + 1;
     });
     return lines.length;
   }
