@@ -36,20 +36,23 @@ export class LastSeenTracker {
     const batch = [...this.#pending];
     this.#pending = new Map();
     await this.#db.transaction(async (trx) => {
+      if (this.#db.dialect === 'sqlite') {
+        // SQLite would scan the table per VALUES row in an UPDATE … FROM; one indexed
+        // single-row update per device (same prepared statement) is far cheaper.
+        for (const [id, at] of batch) {
+          await sql`UPDATE devices SET last_seen = ${toDbTimestamp(at)} WHERE controller_id = ${id}`.execute(
+            trx,
+          );
+        }
+        return;
+      }
       for (let i = 0; i < batch.length; i += BATCH) {
         const rows = batch
           .slice(i, i + BATCH)
           .map(([id, at]) => sql`(${id}, ${toDbTimestamp(at)})`);
-        // SQLite names VALUES columns column1..n and has no column-alias list.
-        const q =
-          this.#db.dialect === 'sqlite'
-            ? sql`UPDATE devices SET last_seen = v.column2
-                FROM (VALUES ${sql.join(rows)}) AS v
-                WHERE devices.controller_id = v.column1`
-            : sql`UPDATE devices SET last_seen = v.seen
-                FROM (VALUES ${sql.join(rows)}) AS v(cid, seen)
-                WHERE devices.controller_id = v.cid`;
-        await q.execute(trx);
+        await sql`UPDATE devices SET last_seen = v.seen
+          FROM (VALUES ${sql.join(rows)}) AS v(cid, seen)
+          WHERE devices.controller_id = v.cid`.execute(trx);
       }
     });
   }
