@@ -93,5 +93,7 @@ export type { AgentRuntime } from './config/runtime.js';
 export { AGENT_EXIT } from './bin/cli-io.js';
 export type { CliIo } from './bin/cli-io.js';
 export { formatProgress } from './bin/progress.js';
+export { readFileChunks } from './bin/file-source.js';
+export type { FileChunksOptions } from './bin/file-source.js';
 export { AGENT_COMMANDS, runAgentCli } from './bin/main.js';
 export type { AgentCliOptions } from './bin/main.js';

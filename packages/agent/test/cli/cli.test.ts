@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AGENT_EXIT, runAgentCli, type CliIo } from '@cairn/agent';
+import { randomBytes } from 'node:crypto';
+import { AGENT_EXIT, readFileChunks, runAgentCli, type CliIo } from '@cairn/agent';
 import { requireTools } from '@cairn/testkit';
 import { deviceDir, DIST_BIN, FACTORY, runCli, tmpDir } from './device-dir.js';
 
@@ -125,4 +126,26 @@ test('a failing health check rejects the trial (exit 1), the next boot falls bac
   await dev.bootInto('B');
   const mg = await cli(args('mark-good', '--json'));
   assert.deepEqual(JSON.parse(mg.stdout), { outcome: 'committed', slot: 'B', sequenceNumber: '2' });
+});
+
+test('a multi-MiB bundle installs through the reused read buffers (file boot environment, no tools)', async (t) => {
+  const dev = await deviceDir(t, { boot: { backend: 'file', path: 'bootenv' } });
+  // 5.5 MiB: six 1 MiB reads, so the ring of three buffers wraps twice
+  const payload = randomBytes(5.5 * 1024 * 1024);
+  const bundle = await dev.bundle('big.cairn', { sequenceNumber: 9, payload, version: '9' });
+  const r = await cli(['--config', dev.config, 'install', '--progress', bundle]);
+  assert.equal(r.code, AGENT_EXIT.OK, r.stderr);
+  assert.match(r.stderr, /5\.5 MiB \/ 5\.5 MiB \(100 %\)/);
+  assert.deepEqual(await readFile(dev.slotB), payload);
+  assert.match(await readFile(join(dev.dir, 'bootenv'), 'utf8'), /^BOOT_ORDER=B A$/m);
+
+  // the chunks: in order, complete, from a fixed set of buffers
+  const seen = new Set<ArrayBufferLike>();
+  const parts: Buffer[] = [];
+  for await (const c of readFileChunks(bundle, { chunkSize: 1024 * 1024, ring: 3 })) {
+    seen.add(c.buffer);
+    parts.push(Buffer.from(c));
+  }
+  assert.deepEqual(Buffer.concat(parts), await readFile(bundle));
+  assert.equal(seen.size, 3, 'three buffers reused in turn');
 });

@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InstallError } from '../../install/errors.js';
 import { AGENT_EXIT, CliFileError, toJson } from '../cli-io.js';
 import { HELP_FOOTER, type CliCommand } from '../command.js';
+import { readFileChunks } from '../file-source.js';
 import { withProgress } from '../progress.js';
 
 /** Bundles at least this large show progress on stderr by default. */
@@ -50,7 +50,7 @@ ${HELP_FOOTER}`,
     const showProgress =
       ctx.values['quiet'] !== true &&
       (ctx.values['progress'] === true || st.size >= PROGRESS_THRESHOLD);
-    const raw = createReadStream(file, { highWaterMark: READ_CHUNK, signal: ctx.signal });
+    const raw = readFileChunks(file, { chunkSize: READ_CHUNK, signal: ctx.signal });
     let source: AsyncIterable<Uint8Array> = raw;
     if (showProgress) {
       ctx.io.err(`installing ${file} (${st.size} bytes)\n`);
@@ -74,7 +74,7 @@ ${HELP_FOOTER}`,
       ctx.io.err(`cairn-agent install: rejected: ${err.code}: ${err.message}\n`);
       return AGENT_EXIT.FAILED;
     } finally {
-      raw.destroy();
+      await raw.return();
     }
   },
 };
