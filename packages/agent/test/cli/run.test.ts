@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { makeTestBundle, DdiTestServer } from '@cairn/testkit';
+import { AGENT_EXIT, runAgentCli, type CliIo } from '@cairn/agent';
+import { deviceDir, fixture } from './device-dir.js';
+
+async function cli(args: string[], env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { out: (s) => (stdout += s), err: (s) => (stderr += s), errIsTty: false };
+  const code = await runAgentCli(args, { io, env });
+  return { code, stdout, stderr };
+}
+
+test('cairn-agent run --once installs an OTA deployment; boot-check commits it and reports closed/success', async (t) => {
+  const srv = await DdiTestServer.start({ controllerId: 'dev-7', targetToken: 'secret-7' });
+  t.after(() => srv.close());
+  const dev = await deviceDir(t, {
+    boot: { backend: 'file', path: 'bootenv' },
+    ddi: { url: srv.url, tenant: 'DEFAULT', controllerId: 'dev-7', token: 'wrong' },
+  });
+  const env = { CAIRN_AGENT_DDI_TOKEN: 'secret-7' }; // the environment overrides the file
+  const args = (...a: string[]): string[] => ['--config', dev.config, ...a];
+
+  const idle = await cli(args('run', '--once'), env);
+  assert.equal(idle.code, AGENT_EXIT.OK, idle.stderr);
+  assert.match(idle.stdout, /no update assigned/);
+
+  const payload = Buffer.from('ota image v4\n'.repeat(1000));
+  const bundle = await makeTestBundle(await fixture(), {
+    sequenceNumber: 4,
+    payload,
+    version: '4.0',
+  });
+  const actionId = await srv.deploy({ artifacts: [{ filename: 'fw-4.0.cairn', data: bundle }] });
+  const inst = await cli(args('run', '--once', '--json'), env);
+  assert.equal(inst.code, AGENT_EXIT.OK, inst.stderr);
+  const outcome = JSON.parse(inst.stdout) as {
+    kind: string;
+    actionId: string;
+    install: { slot: string };
+  };
+  assert.deepEqual(
+    [outcome.kind, outcome.actionId, outcome.install.slot],
+    ['installed', String(actionId), 'B'],
+  );
+  assert.deepEqual(await readFile(dev.slotB), payload);
+
+  await dev.bootInto('B');
+  const boot = await cli(args('boot-check'), env);
+  assert.equal(boot.code, AGENT_EXIT.OK, boot.stderr);
+  assert.match(boot.stdout, /committed slot B \(sequence 4\)/);
+  const last = srv.feedback.at(-1);
+  assert.deepEqual(
+    [last?.actionId, last?.execution, last?.finished],
+    [String(actionId), 'closed', 'success'],
+  );
+  assert.ok(
+    srv.requests.every(
+      (r) => r.authorization === undefined || r.authorization === 'TargetToken secret-7',
+    ),
+  );
+
+  // a validly signed older image over the air: rejected with its code, exit 1
+  const old = await makeTestBundle(await fixture(), {
+    sequenceNumber: 2,
+    payload: Buffer.from('old'),
+  });
+  await srv.deploy({ artifacts: [{ filename: 'fw-2.cairn', data: old }] });
+  const down = await cli(args('run', '--once'), env);
+  assert.equal(down.code, AGENT_EXIT.FAILED);
+  assert.match(down.stdout, /rejected: DOWNGRADE/);
+  assert.equal(srv.feedback.at(-1)?.finished, 'failure');
+
+  const denied = await cli(args('run', '--once'), { CAIRN_AGENT_DDI_TOKEN: 'nope' });
+  assert.equal(denied.code, AGENT_EXIT.ENVIRONMENT);
+  assert.match(denied.stdout, /DDI_UNAUTHORIZED/);
+});
