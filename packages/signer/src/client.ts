@@ -20,6 +20,8 @@ export interface SignerClientOptions {
 export interface ClientResponse {
   readonly status: number;
   readonly body: string;
+  /** The body parsed as JSON (the caller states the shape it expects). */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -83,6 +85,7 @@ export class SignerClient {
             resolve({
               status: res.statusCode ?? 0,
               body: text,
+              // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
               json<T>() {
                 return JSON.parse(text) as T;
               },

@@ -17,7 +17,7 @@ interface WorkerJson {
 }
 
 function printWorker(w: WorkerJson): string {
-  return `${w.name}: key ${w.keyLabel} (${w.algorithm}), formats ${w.formats.join(',')}, approvals ${String(w.policy['approvals'] ?? 0)}, products ${w.products.map((p) => `${p.vendorId}:${p.classId}`).join(' ')}\n`;
+  return `${w.name}: key ${w.keyLabel} (${w.algorithm}), formats ${w.formats.join(',')}, approvals ${typeof w.policy['approvals'] === 'number' ? w.policy['approvals'] : 0}, products ${w.products.map((p) => `${p.vendorId}:${p.classId}`).join(' ')}\n`;
 }
 
 /** `cairn worker create NAME --key LABEL --product V:C ...` */

@@ -116,7 +116,7 @@ export async function createSignerService(opts: SignerHttpOptions): Promise<Fast
         }
       }
     } catch (err) {
-      if (isCairnError(err, 'UNAUTHENTICATED')) s.authError = err as SignerError;
+      if (err instanceof SignerError && err.code === 'UNAUTHENTICATED') s.authError = err;
       else throw err;
     }
   });
@@ -131,8 +131,8 @@ export async function createSignerService(opts: SignerHttpOptions): Promise<Fast
       const issues = fe.validation.map((v) => ({
         path:
           (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.') +
-          (v.params['missingProperty']
-            ? `${v.instancePath ? '.' : ''}${String(v.params['missingProperty'])}`
+          (typeof v.params['missingProperty'] === 'string'
+            ? `${v.instancePath ? '.' : ''}${v.params['missingProperty']}`
             : ''),
         problem: v.message ?? 'is invalid',
       }));
@@ -148,7 +148,7 @@ export async function createSignerService(opts: SignerHttpOptions): Promise<Fast
       status = HTTP_STATUS[err.code];
       body = { error: err.code, message: err.message };
     } else if (isCairnError(err)) {
-      const code = err.code as string;
+      const code = err.code;
       status = /NOT_FOUND|OUT_OF_RANGE/.test(code)
         ? 404
         : /INVALID|MALFORMED|TOO_LARGE/.test(code)
@@ -225,7 +225,7 @@ export async function createSignerService(opts: SignerHttpOptions): Promise<Fast
     await Promise.resolve();
   });
 
-  app.get('/healthz', { schema: { summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { summary: 'Liveness' } }, () => Promise.resolve({ status: 'ok' }));
   app.get(
     '/readyz',
     { schema: { summary: 'Readiness: database and key store answer' } },
@@ -242,11 +242,11 @@ export async function createSignerService(opts: SignerHttpOptions): Promise<Fast
       }
     },
   );
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, async (_req, reply) =>
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics' } }, (_req, reply) =>
     reply.type('text/plain; version=0.0.4').send(metrics.render()),
   );
-  app.get('/openapi.json', { schema: { summary: 'This OpenAPI 3.1 document' } }, async () =>
-    openApi(routes),
+  app.get('/openapi.json', { schema: { summary: 'This OpenAPI 3.1 document' } }, () =>
+    Promise.resolve(openApi(routes)),
   );
 
   registerApiRoutes(app, svc, metrics);

@@ -1,78 +1,47 @@
-import { fromDbUint64, toDbUint64 } from '@cairn/db';
-import type { Database, Kysely, Transaction } from '@cairn/db';
-import type { SignerTables } from '../store/schema.js';
+import type { Ledger } from '@cairn/ledger';
+
+/** Audit actions whose allowed records carry a signature (keyLabel + responseDigest). */
+const SIGNING_ACTIONS = new Set(['sign', 'approve', 'sign.digest']);
+const PAGE = 1000;
 
 /**
  * Per-worker counters (last signed sequence per product, key usage), kept in memory and
- * persisted before a signature is made: a reservation is durable before the HSM signs,
- * so a crash can only waste a sequence number or a usage count, never reuse one.
- * Writes are group-committed (one transaction for whatever queued meanwhile).
- * One signer process owns a database's counters.
+ * rebuilt at start from the audit log: a signature counts once its audit record is
+ * committed, which is before it is returned. Checks and reservations are synchronous,
+ * so concurrent requests see each other; a reservation whose signature never commits
+ * (crash, error) only wastes a number. One signer process owns a database's counters.
  */
 export class Counters {
-  readonly #db: Database;
-  readonly #k: Kysely<SignerTables>;
   readonly #values = new Map<string, bigint>();
-  readonly #loaded = new Set<string>();
-  #dirty = new Map<string, { worker: string; name: string; value: bigint }>();
-  #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
-  #flushing: Promise<void> | undefined;
 
-  constructor(db: Database) {
-    this.#db = db;
-    this.#k = db.typed<SignerTables>();
+  static async fromLedger(ledger: Ledger): Promise<Counters> {
+    const c = new Counters();
+    const { size } = await ledger.audit.head();
+    for (let start = 0; start < size; start += PAGE) {
+      for (const r of await ledger.audit.records(start, Math.min(size, start + PAGE))) {
+        if (r.decision !== 'allowed' || !SIGNING_ACTIONS.has(r.action)) continue;
+        if (r.worker === undefined || r.keyLabel === undefined || r.responseDigest === undefined)
+          continue;
+        const usage = `usage:${r.keyLabel}`;
+        c.set(r.worker, usage, c.get(r.worker, usage) + 1n);
+        const d = r.details as Record<string, unknown> | undefined;
+        const seq = d?.['sequence'];
+        const product = d?.['product'];
+        if (typeof seq === 'string' && typeof product === 'string' && /^[0-9]{1,20}$/.test(seq)) {
+          const name = `seq:${product}`;
+          if (BigInt(seq) > c.get(r.worker, name)) c.set(r.worker, name, BigInt(seq));
+        }
+      }
+    }
+    return c;
   }
 
-  async load(worker: string): Promise<void> {
-    if (this.#loaded.has(worker)) return;
-    const rows = await this.#k
-      .selectFrom('signer_counters')
-      .selectAll()
-      .where('worker', '=', worker)
-      .execute();
-    for (const r of rows) this.#values.set(`${worker}\u0000${r.name}`, fromDbUint64(r.value));
-    this.#loaded.add(worker);
-  }
-
-  /** Current value (0 when never set); the worker must be loaded. */
+  /** Current value (0 when never set). */
   get(worker: string, name: string): bigint {
     return this.#values.get(`${worker}\u0000${name}`) ?? 0n;
   }
 
-  /** Set in memory now (callers check-and-set synchronously); resolves once durable. */
-  set(worker: string, name: string, value: bigint): Promise<void> {
-    const key = `${worker}\u0000${name}`;
-    this.#values.set(key, value);
-    this.#dirty.set(key, { worker, name, value });
-    return new Promise<void>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-      this.#flushing ??= Promise.resolve().then(() => this.#drain());
-    });
-  }
-
-  async #drain(): Promise<void> {
-    while (this.#waiters.length > 0) {
-      const waiters = this.#waiters;
-      const dirty = [...this.#dirty.values()];
-      this.#waiters = [];
-      this.#dirty = new Map();
-      try {
-        await this.#db.transaction(async (trx: Transaction<SignerTables>) => {
-          for (const d of dirty) {
-            await trx
-              .insertInto('signer_counters')
-              .values({ worker: d.worker, name: d.name, value: toDbUint64(d.value) })
-              .onConflict((oc) =>
-                oc.columns(['worker', 'name']).doUpdateSet({ value: toDbUint64(d.value) }),
-              )
-              .execute();
-          }
-        });
-        for (const w of waiters) w.resolve();
-      } catch (err) {
-        for (const w of waiters) w.reject(err);
-      }
-    }
-    this.#flushing = undefined;
+  set(worker: string, name: string, value: bigint): void {
+    this.#values.set(`${worker}\u0000${name}`, value);
   }
 }

@@ -89,29 +89,23 @@ export function checkSequence(
 }
 
 /**
- * Check and reserve, synchronously (so concurrent requests see each other), then wait
- * until the reservation is durable. Returns the sequence number reserved.
+ * Check and reserve, synchronously (so concurrent requests see each other). Returns the
+ * sequence number reserved.
  */
-export async function reserve(
+export function reserve(
   lw: LoadedWorker,
   counters: Counters,
   product: { vendorId: string; classId: string } | undefined,
   requested: bigint | 'auto' | undefined,
-): Promise<bigint | undefined> {
+): bigint | undefined {
   checkUsage(lw, counters);
   let seq: bigint | undefined;
   if (product && requested !== undefined)
     seq = checkSequence(lw, counters, product.vendorId, product.classId, requested);
   const name = lw.worker.name;
-  const writes = [
-    counters.set(
-      name,
-      usageCounter(lw.worker.keyLabel),
-      counters.get(name, usageCounter(lw.worker.keyLabel)) + 1n,
-    ),
-  ];
+  const usage = usageCounter(lw.worker.keyLabel);
+  counters.set(name, usage, counters.get(name, usage) + 1n);
   if (product && seq !== undefined)
-    writes.push(counters.set(name, sequenceCounter(product.vendorId, product.classId), seq));
-  await Promise.all(writes);
+    counters.set(name, sequenceCounter(product.vendorId, product.classId), seq);
   return seq;
 }

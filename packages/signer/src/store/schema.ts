@@ -27,13 +27,6 @@ export interface SignerTables {
     grants: string;
     created_at: string;
   };
-  /** Per-worker counters: 'usage:<keyLabel>' (signatures reserved), 'seq:<vendor>:<class>'. */
-  signer_counters: {
-    worker: string;
-    name: string;
-    /** uint64 decimal text. */
-    value: string;
-  };
   signer_requests: {
     id: string;
     worker: string;
@@ -76,13 +69,6 @@ export const SIGNER_MIGRATIONS: readonly Migration[] = [
         .addColumn('principal', col.text, (c) => c.notNull())
         .addColumn('grants', col.json, (c) => c.notNull())
         .addColumn('created_at', col.timestamp, (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createTable('signer_counters')
-        .addColumn('worker', col.text, (c) => c.notNull())
-        .addColumn('name', col.text, (c) => c.notNull())
-        .addColumn('value', col.uint64, (c) => c.notNull())
-        .addPrimaryKeyConstraint('signer_counters_pk', ['worker', 'name'])
         .execute();
       await db.schema
         .createTable('signer_requests')
