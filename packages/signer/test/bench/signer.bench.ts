@@ -1,0 +1,116 @@
+// Signatures per second through the full REST path (HTTP keep-alive on loopback →
+// Fastify → policy → SUIT manifest → ECDSA P-256 on SoftHSM2 → audit record + log entry
+// durably committed on SQLite → tlog proof), beside raw SoftHSM2 signing in the same run.
+// Usage: node packages/signer/dist/test/bench/signer.bench.js [--seconds 3]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { openDatabase } from '@cairn/db';
+import { openKeyStore } from '@cairn/keys';
+import { createSignerService, openSigner } from '@cairn/signer';
+import { createSoftHsmToken } from '@cairn/testkit';
+
+const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 3) || 3;
+const VENDOR = 'fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe';
+const CLASS = '1492af14-2569-5e48-bf42-9b2d51f2ab45';
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const token = createSoftHsmToken({ label: 'cairn-bench' });
+const dir = mkdtempSync(join(tmpdir(), 'cairn-signer-bench-'));
+const keys = await openKeyStore({
+  backend: 'pkcs11',
+  module: token.module,
+  tokenLabel: token.tokenLabel,
+  pin: token.pin,
+  sessions: 16,
+});
+const db = await openDatabase({ dialect: 'sqlite', path: join(dir, 'signer.db') });
+const rows: string[] = [];
+try {
+  const stack = await openSigner({ db, keys, checkpointIntervalMs: 0 });
+  await keys.generate('fw-key', 'ecdsa-p256');
+  await stack.service.workers.create({
+    name: 'fw',
+    keyLabel: 'fw-key',
+    products: [{ vendorId: VENDOR, classId: CLASS }],
+    formats: ['suit'],
+  });
+  const { token: ci } = await stack.service.tokens.create(
+    { name: 'bench', grants: [{ role: 'signer', worker: 'fw' }], ttlSeconds: 3600 },
+    'bench',
+  );
+  const app = await createSignerService({ service: stack.service, logger: false });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  for (const concurrency of [64, 256]) {
+    const batchesBefore = stack.ledger.stats();
+    const started = performance.now();
+    const result = await new Promise<{
+      ok: number;
+      failed: number;
+      firstError: string;
+      latencies: number[];
+    }>((resolve, reject) => {
+      const w = new Worker(new URL('./load-worker.js', import.meta.url), {
+        workerData: {
+          url,
+          token: ci,
+          concurrency,
+          durationMs: seconds * 1000,
+          vendorId: VENDOR,
+          classId: CLASS,
+          tag: concurrency.toString(16),
+        },
+      });
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    const elapsed = (performance.now() - started) / 1000;
+    const lat = result.latencies.sort((a, b) => a - b);
+    const after = stack.ledger.stats();
+    const perBatch =
+      (after.operations - batchesBefore.operations) /
+      Math.max(1, after.batches - batchesBefore.batches);
+    rows.push(
+      `| REST sign (SoftHSM2 P-256, SQLite durable) | ${concurrency} | ${(result.ok / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(1)} | ${pct(lat, 99).toFixed(1)} | ${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}; ${perBatch.toFixed(1)} ops/commit |`,
+    );
+  }
+  await app.close();
+
+  for (const concurrency of [64, 256]) {
+    const data = Buffer.alloc(200, 1);
+    const lat: number[] = [];
+    let n = 0;
+    const end = Date.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < end) {
+          const t = performance.now();
+          await keys.sign('fw-key', 'ES256', data);
+          lat.push(performance.now() - t);
+          n++;
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    lat.sort((a, b) => a - b);
+    rows.push(
+      `| raw KeyStore.sign (SoftHSM2 P-256, 16 sessions) | ${concurrency} | ${(n / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | |`,
+    );
+  }
+  await stack.close();
+} finally {
+  await keys.close();
+  await db.close();
+  token.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`## signer — ${seconds} s per row, load generator in a worker thread\n`);
+console.log('| path | concurrency | signatures/s | p50 ms | p99 ms | notes |');
+console.log('|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);
