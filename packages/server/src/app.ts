@@ -11,7 +11,7 @@ import { ActionService } from './actions/actions.js';
 import { actionRoutes } from './actions/routes.js';
 import { assertServerConfig, SERVER_DEFAULTS } from './config.js';
 import type { ServerConfig } from './config.js';
-import { DbAuditSink } from './db/audit-sink.js';
+import { LedgerAuditTrail, loadOrCreateAuditKey, type AuditTrail } from './db/ledger-audit.js';
 import { SERVER_MIGRATION_NAMESPACE, SERVER_MIGRATIONS } from './db/migrations.js';
 import { ddiRoutes } from './ddi/routes.js';
 import { DeviceAuthenticator } from './device-auth/device-auth.js';
@@ -33,7 +33,7 @@ import type { ArtifactStorage } from './storage/storage.js';
 export interface ServerServices {
   readonly db: Database;
   readonly storage: ArtifactStorage;
-  readonly audit: DbAuditSink;
+  readonly audit: AuditTrail;
   readonly products: ProductService;
   readonly releases: ReleaseService;
   readonly devices: DeviceService;
@@ -68,7 +68,17 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
   }
   const cacheSize = config.cacheSize ?? SERVER_DEFAULTS.cacheSize;
   const storage = new FsArtifactStorage(join(config.dataDir, 'artifacts'));
-  const audit = new DbAuditSink(db);
+  const auditTrail = await LedgerAuditTrail.open({
+    db,
+    signer:
+      config.auditKey ??
+      (await loadOrCreateAuditKey(
+        join(config.dataDir, 'audit-checkpoint.key'),
+        'cairn-server-audit',
+      )),
+    ...(config.auditOrigin === undefined ? {} : { origin: config.auditOrigin }),
+  });
+  const audit: AuditTrail = auditTrail;
   const products = new ProductService(db);
   const releases = new ReleaseService({
     db,
@@ -179,6 +189,7 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
         management.close();
         await app.close();
         await devices.close();
+        await auditTrail.close();
         await db.close();
       })();
       return closed;

@@ -1,3 +1,4 @@
+import type { NoteSigner } from '@cairn/core';
 /** Server configuration, validated at the boundary (every bad field reported at once). */
 import { ValidationError } from '@cairn/core';
 import type { FieldIssue } from '@cairn/core';
@@ -43,6 +44,13 @@ export interface ServerConfig {
   };
   /** Devices kept in the poll caches. Default 262144. */
   readonly cacheSize?: number;
+  /**
+   * Signs the audit log's checkpoints (C2SP note key; e.g. an HSM Ed25519 key via
+   * noteSignerFromSigner). Default: a key generated once into <dataDir>/audit-checkpoint.key.
+   */
+  readonly auditKey?: NoteSigner;
+  /** Origin line of the audit checkpoints. Default: the key's name. */
+  readonly auditOrigin?: string;
   /** Fastify request logging. Default false. */
   readonly logger?: boolean;
 }

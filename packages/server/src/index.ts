@@ -38,6 +38,8 @@ export type {
 export { SERVER_MIGRATION_NAMESPACE, SERVER_MIGRATIONS } from './db/migrations.js';
 export type { ServerTables } from './db/schema.js';
 export { DbAuditSink } from './db/audit-sink.js';
+export { LedgerAuditTrail, loadOrCreateAuditKey } from './db/ledger-audit.js';
+export type { AuditTrail, LedgerAuditOptions } from './db/ledger-audit.js';
 export type { AuditEvent, AuditRecord, AuditSink } from './db/audit-sink.js';
 export {
   assertProductInput,

@@ -17,6 +17,10 @@ export interface AuditEvent {
   /** The error code of a refusal. */
   readonly code?: string;
   readonly details?: Readonly<Record<string, unknown>>;
+  /** How the actor authenticated, when known. */
+  readonly authMethod?: 'token' | 'mtls' | 'none';
+  /** The client's address, when known. */
+  readonly clientAddress?: string;
 }
 
 export interface AuditRecord extends AuditEvent {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ActionService } from '../actions/actions.js';
 import type { ManagementAuth } from '../auth/guard.js';
 import type { ApiToken, ApiTokenService } from '../auth/tokens.js';
-import type { DbAuditSink } from '../db/audit-sink.js';
+import type { AuditTrail } from '../db/ledger-audit.js';
 import type { AttributeMode, DeviceService } from '../devices/devices.js';
 import { actionJson, deviceJson } from '../http/json.js';
 import type { ProductService } from '../products/products.js';
@@ -15,7 +15,7 @@ import type { DeviceRemover } from './device-remover.js';
 export interface AdminRoutesOptions {
   readonly auth: ManagementAuth;
   readonly tokens: ApiTokenService;
-  readonly audit: Pick<DbAuditSink, 'list'>;
+  readonly audit: Pick<AuditTrail, 'list'>;
   readonly devices: DeviceService;
   readonly actions: ActionService;
   readonly products: ProductService;

@@ -10,7 +10,7 @@ import type { ActionService } from '../actions/actions.js';
 import { managementAuth } from '../auth/guard.js';
 import type { ManagementAuth } from '../auth/guard.js';
 import { ApiTokenService } from '../auth/tokens.js';
-import type { DbAuditSink } from '../db/audit-sink.js';
+import type { AuditTrail } from '../db/ledger-audit.js';
 import type { DeviceService } from '../devices/devices.js';
 import { buildOpenApi } from '../openapi/document.js';
 import type { OpenApiDocument } from '../openapi/document.js';
@@ -24,7 +24,7 @@ import { rolloutRoutes } from './rollout-routes.js';
 
 export interface ManagementDeps {
   readonly db: Database;
-  readonly audit: DbAuditSink;
+  readonly audit: AuditTrail;
   readonly products: ProductService;
   readonly releases: ReleaseService;
   readonly devices: DeviceService;
