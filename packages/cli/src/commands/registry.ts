@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { auditExportCheckpointCommand } from './audit-export-checkpoint.js';
 import { approvalsListCommand, approveCommand } from './approve.js';
 import { auditVerifyCommand } from './audit-verify.js';
+import { demoCommand } from './demo.js';
 import { deviceAddCommand } from './device-add.js';
 import { deviceListCommand } from './device-list.js';
 import { keysGenerateCommand } from './keys-generate.js';
@@ -45,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   approveCommand,
   auditExportCheckpointCommand,
   auditVerifyCommand,
+  demoCommand,
   deviceAddCommand,
   deviceListCommand,
   keysGenerateCommand,
