@@ -7,7 +7,7 @@ import { chmod, mkdir, readFile, rename, writeFile, open as openFile } from 'nod
 import { dirname } from 'node:path';
 import { generateNoteKey, noteSignerFromKey, type NoteSigner } from '@cairn/core';
 import type { Database } from '@cairn/db';
-import { Ledger, type AuditRecord as LedgerAuditRecord, type JsonValue } from '@cairn/ledger';
+import { Ledger, type AuditRecord as LedgerAuditRecord } from '@cairn/ledger';
 import type { AuditEvent, AuditRecord, AuditSink } from './audit-sink.js';
 
 /** An audit sink that can also list recent records (the management API's /audit). */

@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,10 +47,10 @@ forEachDatabase(
       listed.map((r) => r.event),
       ['action.feedback', 'release.upload', 'product.create'],
     );
-    assert.equal(listed[1]?.outcome, 'refused');
-    assert.equal(listed[1]?.code, 'RELEASE_SEQUENCE_NOT_NEWER');
-    assert.equal(listed[0]?.subject, 'action:7');
-    assert.deepEqual(listed[0]?.details, { result: 'success' });
+    assert.equal(listed[1]!.outcome, 'refused');
+    assert.equal(listed[1]!.code, 'RELEASE_SEQUENCE_NOT_NEWER');
+    assert.equal(listed[0]!.subject, 'action:7');
+    assert.deepEqual(listed[0]!.details, { result: 'success' });
 
     const exported = await trail.ledger.audit.exportCheckpoint();
     const ok = await verifyAuditLog({ db, checkpoints: [exported], verifier });
