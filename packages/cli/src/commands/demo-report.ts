@@ -15,7 +15,7 @@ export async function printSummary(io: Io, devices: readonly DemoDevice[]): Prom
       d.record.after = await d.runningVersion();
       return [
         d.record.id,
-        String(d.record.group),
+        d.record.group === 0 ? '-' : String(d.record.group),
         d.record.before,
         d.record.after,
         d.record.outcomes.join('; ') || '—',

@@ -14,6 +14,8 @@ interface ActionJson {
   readonly status: string;
   readonly active: boolean;
   readonly releaseId: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
 }
 interface RolloutJson {
   readonly id: number;
@@ -90,8 +92,8 @@ export async function runDemo(ctx: DemoContext, count: number): Promise<DemoResu
     { length: count },
     (_, i) => `demo-${ctx.runId}-${String(i + 1).padStart(3, '0')}`,
   );
-  const group1 = Math.ceil(count / 2);
-  const faultyIndex = count - 1; // in group 2, so group 1 is clean and starts group 2
+  const group1 = Math.ceil((count - 1) / 2);
+  const faultyIndex = count - 1; // a rev1 board: left out of the rollout (filter hw=rev2)
   const devices: DemoDevice[] = [];
   for (const [i, id] of ids.entries()) {
     const r = await ctx.server.json<{ targetToken: string }>('POST', '/api/v1/devices', {
@@ -102,7 +104,7 @@ export async function runDemo(ctx: DemoContext, count: number): Promise<DemoResu
     devices.push(
       await DemoDevice.create({
         id,
-        group: i < group1 ? 1 : 2,
+        group: i === faultyIndex ? 0 : i < group1 ? 1 : 2,
         faulty: i === faultyIndex,
         token: r.targetToken,
         info: ctx.info,
@@ -131,28 +133,29 @@ export async function runDemo(ctx: DemoContext, count: number): Promise<DemoResu
   );
 
   // (b) + (c) OTA rollout in two groups; the rev1 device's trial boot fails and falls back.
-  io.err(`\n== (b) OTA rollout of ${v2} in two groups (c: one device's trial boot fails) ==\n`);
+  io.err(`\n== (b) OTA rollout of ${v2} in two groups (devices with hw=rev2) ==\n`);
   const bundle2 = await signImage(ctx, makeImage(ctx, v2, ` ${CRASH_MARKER}`), v2);
   const rel2 = await uploadRelease(ctx, bundle2, v2);
   const created = await ctx.server.json<RolloutJson>('POST', '/api/v1/rollouts', {
     name: `demo ${ctx.runId}`,
     releaseId: rel2.id,
-    filter: `demo_run=${ctx.runId}`,
+    filter: `demo_run=${ctx.runId} and hw=rev2`,
     groups: 2,
-    successThreshold: 50,
-    errorThreshold: 50,
+    successThreshold: 100,
+    errorThreshold: 10,
     type: 'forced',
   });
   await ctx.server.json('POST', `/api/v1/rollouts/${created.id}/start`);
   let rollout = created;
+  const fleet = devices.filter((d) => !d.record.faulty);
   const settled = await pollUntil(
     ctx,
-    devices,
+    fleet,
     `rollout ${created.id}`,
     async () => {
       rollout = await ctx.server.json<RolloutJson>('GET', `/api/v1/rollouts/${created.id}`);
       if (rollout.status === 'finished') return true;
-      const acts = await Promise.all(devices.map((d) => deviceAction(ctx, d.record.id)));
+      const acts = await Promise.all(fleet.map((d) => deviceAction(ctx, d.record.id)));
       return rollout.status === 'paused' || rollout.status === 'stopped'
         ? acts.every((a) => !a?.active)
         : false;
@@ -168,14 +171,30 @@ export async function runDemo(ctx: DemoContext, count: number): Promise<DemoResu
     settled && rollout.status === 'finished',
     `status ${rollout.status}${rollout.pauseReason ? `: ${rollout.pauseReason}` : ''}`,
   );
-  const g1 = devices.filter((d) => d.record.group === 1);
-  const g2 = devices.filter((d) => d.record.group === 2);
-  const g1Done = Math.max(...g1.map((d) => d.record.committedRound ?? Infinity));
-  const g2Start = Math.min(...g2.map((d) => d.record.firstDeploymentRound ?? Infinity));
+  // Ordering from the server's own records: every group-2 action was created after the
+  // last group-1 action had been closed by its device's report.
+  const rolloutActions = await Promise.all(
+    fleet.map(async (d) => {
+      const list = await ctx.server.json<ActionJson[]>(
+        'GET',
+        `/api/v1/devices/${encodeURIComponent(d.record.id)}/actions`,
+      );
+      return { group: d.record.group, action: list.find((a) => a.releaseId === rel2.id) };
+    }),
+  );
+  const g1Closed = rolloutActions
+    .filter((x) => x.group === 1)
+    .map((x) => x.action?.updatedAt ?? '~')
+    .sort()
+    .at(-1)!;
+  const g2Created = rolloutActions
+    .filter((x) => x.group === 2)
+    .map((x) => x.action?.createdAt ?? '')
+    .sort()[0];
   checks.expect(
-    'group 2 got its deployments only after group 1 had committed',
-    g1Done < g2Start || g2.length === 0,
-    `group 1 committed by round ${g1Done}, group 2 first saw a deployment in round ${g2Start}`,
+    'group 2 started only after every device of group 1 had reported success',
+    g2Created === undefined || g2Created >= g1Closed,
+    `last group-1 action closed ${g1Closed}, first group-2 action created ${g2Created ?? '-'}`,
   );
   const healthy = devices.filter((d) => !d.record.faulty);
   const onV2 = (
@@ -186,7 +205,17 @@ export async function runDemo(ctx: DemoContext, count: number): Promise<DemoResu
     onV2 === healthy.length,
     `${onV2}/${healthy.length}`,
   );
+  // (c) the rev1 board gets the same release directly: its trial boot crashes, it falls back.
+  io.err(`\n== (c) ${v2} assigned to the rev1 board: its trial boot fails ==\n`);
   const faulty = devices[faultyIndex]!;
+  await ctx.server.json('POST', `/api/v1/devices/${encodeURIComponent(faulty.record.id)}/actions`, {
+    releaseId: rel2.id,
+    type: 'forced',
+  });
+  await pollUntil(ctx, [faulty], faulty.record.id, async () => {
+    const a = await deviceAction(ctx, faulty.record.id);
+    return a !== undefined && !a.active;
+  });
   const fAct = await deviceAction(ctx, faulty.record.id);
   const fLog = await faulty.device.agent.log();
   checks.expect(
