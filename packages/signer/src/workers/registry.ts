@@ -8,7 +8,7 @@ import type { Pki } from '@cairn/pki';
 import { SignerError } from '../errors.js';
 import type { SignerTables } from '../store/schema.js';
 import { assertWorkerInput, DEFAULT_POLICY, workerFromJson, workerToJson } from './worker.js';
-import type { Worker, WorkerInput } from './worker.js';
+import type { SignFormat, Worker, WorkerInput } from './worker.js';
 
 /** What the hot path needs of a worker, resolved once and cached. */
 export interface LoadedWorker {
@@ -30,6 +30,7 @@ export class WorkerRegistry {
   readonly #pki: Pki | undefined;
   readonly #clock: () => Date;
   readonly #cache = new Map<string, Promise<LoadedWorker>>();
+  #creating: Promise<unknown> = Promise.resolve();
 
   constructor(db: Kysely<SignerTables>, keys: KeyStore, pki: Pki | undefined, clock: () => Date) {
     this.#db = db;
@@ -38,8 +39,45 @@ export class WorkerRegistry {
     this.#clock = clock;
   }
 
-  async create(input: WorkerInput): Promise<Worker> {
+  /**
+   * Create a worker. Creations run one at a time, so the key/format check below and the
+   * insert cannot interleave with another creation (one signer process per database).
+   */
+  create(input: WorkerInput): Promise<Worker> {
+    const run = this.#creating.then(() => this.#create(input));
+    this.#creating = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A key that signs raw digests can sign the SUIT digest of any manifest, so a key label
+   * never serves both formats: KEY_FORMAT_CONFLICT when `worker` (itself, or together
+   * with another worker on its key) would have the key sign 'suit' and 'raw-digest'.
+   */
+  async #assertKeyFormats(worker: Pick<Worker, 'name' | 'keyLabel' | 'formats'>): Promise<void> {
+    const conflict = (a: readonly SignFormat[], b: readonly SignFormat[]): boolean =>
+      (a.includes('suit') && b.includes('raw-digest')) ||
+      (a.includes('raw-digest') && b.includes('suit'));
+    if (conflict(worker.formats, worker.formats))
+      throw new SignerError(
+        'KEY_FORMAT_CONFLICT',
+        `worker '${worker.name}' lists both 'suit' and 'raw-digest': a key that signs raw digests could sign any manifest's SUIT digest, so use two workers with separate keys`,
+      );
+    const rows = await this.#db.selectFrom('signer_workers').select(['name', 'config']).execute();
+    for (const r of rows) {
+      if (r.name === worker.name) continue;
+      const other = workerFromJson(fromDbJson(r.config));
+      if (other.keyLabel === worker.keyLabel && conflict(worker.formats, other.formats))
+        throw new SignerError(
+          'KEY_FORMAT_CONFLICT',
+          `key '${worker.keyLabel}' already serves worker '${other.name}' with format ${other.formats.join(', ')}; worker '${worker.name}' (${worker.formats.join(', ')}) needs a key of its own: a key that signs raw digests could sign any manifest's SUIT digest`,
+        );
+    }
+  }
+
+  async #create(input: WorkerInput): Promise<Worker> {
     assertWorkerInput(input);
+    await this.#assertKeyFormats(input);
     const key = await this.#keys.get(input.keyLabel).catch((err: unknown) => {
       throw new SignerError(
         'WORKER_INVALID',
@@ -152,6 +190,8 @@ export class WorkerRegistry {
         `no worker named '${name}': list them with 'cairn worker list'`,
       );
     const worker = workerFromJson(fromDbJson(row.config));
+    // workers stored before the key/format rule are refused until their keys are split
+    await this.#assertKeyFormats(worker);
     const signer = await this.#keys.signer(worker.keyLabel, worker.algorithm);
     const leaf = parseCertificate(worker.chain[0]!);
     return { worker, signer, certNotBefore: leaf.notBefore, certNotAfter: leaf.notAfter };

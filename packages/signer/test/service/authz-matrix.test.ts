@@ -57,10 +57,10 @@ function endpoints(signerToken: string): Endpoint[] {
       call: (h, t) => h.call('POST', '/api/v1/workers/fw/sign', t, release('auto')),
     },
     {
-      name: 'POST /workers/fw/sign-digest',
+      name: 'POST /workers/digest/sign-digest',
       allowed: ['signer'],
       call: (h, t) =>
-        h.call('POST', '/api/v1/workers/fw/sign-digest', t, {
+        h.call('POST', '/api/v1/workers/digest/sign-digest', t, {
           digest: (++digestCounter).toString(16).padStart(64, '0'),
         }),
     },
@@ -170,7 +170,8 @@ forEachDatabase(
     let offset = 0;
     const h = await harness(db, { clock: () => new Date(Date.now() + offset) });
     try {
-      await createWorker(h, 'fw', {}, ['suit', 'raw-digest']);
+      await createWorker(h, 'fw');
+      await createWorker(h, 'digest', {}, ['raw-digest']);
       await createWorker(h, 'gated', { approvals: 1 });
       const tokens: Record<Who, string> = {
         admin: h.admin,
@@ -178,6 +179,7 @@ forEachDatabase(
         signer: await h.token(
           [
             { role: 'signer', worker: 'fw' },
+            { role: 'signer', worker: 'digest' },
             { role: 'signer', worker: 'gated' },
           ],
           'ci',
