@@ -132,6 +132,23 @@ export interface SignCoseSign1Options {
   externalAad?: Uint8Array;
 }
 
+/** A signer's public key as a KeyObject, kept per publicKey array (with a copy of its bytes). */
+const signerKeys = new WeakMap<Uint8Array, { readonly der: Buffer; readonly key: KeyObject }>();
+
+/**
+ * The public KeyObject of `signer`: parsed once per publicKey array and reused while the
+ * array still holds the same bytes (a Signer's key never changes; parsing the DER on
+ * every signature cost more than verifying it).
+ */
+function signerPublicKey(signer: Signer): KeyObject {
+  const spki = signer.publicKey;
+  const hit = signerKeys.get(spki);
+  if (hit !== undefined && hit.der.equals(spki)) return hit.key;
+  const key = toPublicKey(spki);
+  signerKeys.set(spki, { der: Buffer.from(spki), key });
+  return key;
+}
+
 /**
  * Sign `payload` as a tag-18 COSE_Sign1 with `alg` (and x5chain) protected.
  * The signature is checked against the signer's public key before it is returned.
@@ -139,7 +156,7 @@ export interface SignCoseSign1Options {
 export async function signCoseSign1(opts: SignCoseSign1Options): Promise<Uint8Array> {
   const alg = opts.signer.algorithm;
   // refuse a signer whose key cannot make `alg` signatures before asking it to sign
-  const pub = toPublicKey(opts.signer.publicKey);
+  const pub = signerPublicKey(opts.signer);
   assertKeyMatchesAlgorithm(alg, pub);
   const protectedHeaders = new CborMap([[COSE_HEADER.alg, coseAlgorithmId(alg)]]);
   if (opts.x5chain !== undefined) {
@@ -154,6 +171,8 @@ export async function signCoseSign1(opts: SignCoseSign1Options): Promise<Uint8Ar
   const protectedBytes = encodeCbor(protectedHeaders, { canonical: true });
   const toSign = sigStructure(protectedBytes, opts.payload, opts.externalAad);
   const signature = await opts.signer.sign(toSign);
+  // Every signature is verified before it leaves (a broken HSM or a signer holding another
+  // key must never produce an envelope); with the cached key this is one ECDSA verify.
   if (
     signature.length !== signatureLength(alg, pub) ||
     !verifySignature(alg, pub, toSign, signature)

@@ -108,11 +108,17 @@ function keyDescription(key: KeyObject): string {
   return t;
 }
 
+/** Algorithms each KeyObject was already found to fit. */
+const matched = new WeakMap<KeyObject, Set<SignatureAlgorithm>>();
+
 /**
  * Throws ALG_KEY_MISMATCH unless `key` (public or private) is a key `alg` can use:
  * the right curve for ECDSA, Ed25519 for EdDSA, RSA (≥ 2048 bits) for PS256.
  */
 export function assertKeyMatchesAlgorithm(alg: SignatureAlgorithm, key: KeyObject): void {
+  // KeyObjects are immutable: a key that fitted `alg` once always does (the check reads
+  // asymmetricKeyDetails, which builds a fresh object on every access).
+  if (matched.get(key)?.has(alg) === true) return;
   const spec = SPECS[alg];
   const type = key.asymmetricKeyType;
   const details = key.asymmetricKeyDetails;
@@ -129,6 +135,9 @@ export function assertKeyMatchesAlgorithm(alg: SignatureAlgorithm, key: KeyObjec
       { details: { alg, key: keyDescription(key) } },
     );
   }
+  const algs = matched.get(key);
+  if (algs === undefined) matched.set(key, new Set([alg]));
+  else algs.add(alg);
 }
 
 /** The algorithm Cairn uses by default for a key: P-256→ES256, P-384→ES384, Ed25519→EdDSA, RSA→PS256. */
