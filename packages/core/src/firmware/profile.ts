@@ -75,6 +75,11 @@ export interface FirmwareManifest {
 
 export const PAYLOAD_URI_PREFIX = '#cairn-payload-';
 const MAX_COMPONENTS = 16;
+/** Parts of one component id (SUIT_DEFAULT_LIMITS.maxComponentIdParts: what installers accept). */
+const MAX_ID_PARTS = 16;
+const MAX_SEQUENCE = 0xffffffffffffffffn;
+/** A string with one of these is not Unicode text (UTF-8 would replace it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function sha256Digest(value: Uint8Array): WrappedDigest {
   return { algorithmId: -16, algorithm: 'sha256', value, bytes: encodeCbor([-16, value]) };
@@ -85,16 +90,34 @@ const enc = new TextEncoder();
 /** Build (not sign) a firmware-profile manifest; sign it with `signEnvelope`. */
 export function buildFirmwareManifest(input: FirmwareManifestInput): BuiltManifest {
   const problems: string[] = [];
+  const sn = input.sequenceNumber;
+  if (
+    typeof sn === 'number'
+      ? !Number.isSafeInteger(sn) || sn < 0
+      : typeof sn !== 'bigint' || sn < 0n || sn > MAX_SEQUENCE
+  )
+    problems.push('sequenceNumber must be an integer in 0..2^64-1');
   if (input.vendorId.length !== 16) problems.push('vendorId must be a 16-byte UUID');
   if (input.classId.length !== 16) problems.push('classId must be a 16-byte UUID');
   if (input.components.length === 0 || input.components.length > MAX_COMPONENTS) {
     problems.push(`components must number 1..${MAX_COMPONENTS}`);
   }
+  const notText = (v: string | undefined) => v !== undefined && LONE_SURROGATE.test(v);
+  if (notText(input.version)) problems.push('version must be well-formed Unicode');
+  if (notText(input.description)) problems.push('description must be well-formed Unicode');
+  const ids = new Map<string, number>();
   input.components.forEach((c, i) => {
+    if (notText(c.version)) problems.push(`components[${i}].version must be well-formed Unicode`);
+    const id = c.id.map((p) => (typeof p === 'string' ? enc.encode(p) : p));
+    const key = Buffer.from(encodeCbor(id)).toString('hex');
+    const first = ids.get(key);
+    if (first !== undefined) problems.push(`components[${i}].id repeats components[${first}].id`);
+    else ids.set(key, i);
     if (c.sha256.length !== 32) problems.push(`components[${i}].sha256 must be 32 bytes`);
     if (!Number.isSafeInteger(c.size) || c.size < 0)
       problems.push(`components[${i}].size must be a non-negative integer`);
-    if (c.id.length === 0) problems.push(`components[${i}].id must not be empty`);
+    if (c.id.length === 0 || c.id.length > MAX_ID_PARTS)
+      problems.push(`components[${i}].id must have 1..${MAX_ID_PARTS} parts`);
   });
   if (problems.length)
     throw new FirmwareError(
@@ -140,14 +163,21 @@ export function buildFirmwareManifest(input: FirmwareManifestInput): BuiltManife
       : [],
   );
   const hasText = fields.size > 0 || textComponents.length > 0;
-  return buildManifest({
-    sequenceNumber: input.sequenceNumber,
-    components: componentIds,
-    sharedSequence: shared,
-    install,
-    validate,
-    ...(hasText ? { text: new Map([['en', { fields, components: textComponents }]]) } : {}),
-  });
+  // The input is validated and capped above and the profile's shape is fixed, so the
+  // manifest model is assembled from the encoded pieces instead of decoding the bytes
+  // again (the signer's hot path); test/firmware in @cairn/signer checks the two agree.
+  return buildManifest(
+    {
+      sequenceNumber: input.sequenceNumber,
+      components: componentIds,
+      sharedSequence: shared,
+      install,
+      validate,
+      ...(hasText ? { text: new Map([['en', { fields, components: textComponents }]]) } : {}),
+    },
+    undefined,
+    { decode: false },
+  );
 }
 
 function violation(msg: string): never {

@@ -20,6 +20,8 @@ import type {
   SuitEnvelope,
   SuitManifest,
   SuitParameters,
+  Severable,
+  SuitText,
   SuitTextLanguage,
   WrappedDigest,
 } from './types.js';
@@ -98,29 +100,94 @@ export interface BuiltManifest {
 
 const seq = (c: readonly SuitCommand[]): SuitCommandSequence => encodeSequence(c);
 
+export interface BuildManifestOptions {
+  /**
+   * Decode and validate the encoded manifest again, returning the decoded model (default
+   * true). Builders whose input is already validated and capped (buildFirmwareManifest)
+   * pass false: the model is then assembled from the very pieces that were encoded.
+   */
+  readonly decode?: boolean;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const MAX_UINT64 = 0xffffffffffffffffn;
+
+/** The sequence number as decoding gives it back: a number when safe, else a bigint. */
+function uint64(n: number | bigint): number | bigint {
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0) return n;
+  if (typeof n === 'bigint' && n >= 0n && n <= MAX_UINT64)
+    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+  throw new SuitError(
+    'SUIT_MALFORMED',
+    `manifest sequence-number must be an integer in 0..2^64-1, got ${String(n)}`,
+  );
+}
+
+/** A text model in the order decoding gives it back: components sorted by encoded id. */
+function canonicalText(text: SuitText): SuitText {
+  const languages = new Map<string, SuitTextLanguage>();
+  for (const [tag, lang] of text.languages) {
+    const keyed = lang.components.map((c) => ({ c, key: encodeCbor([...c.component]) }));
+    keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+    languages.set(tag, { ...lang, components: keyed.map((k) => k.c) });
+  }
+  return { bytes: text.bytes, languages };
+}
+
 /** Build a manifest deterministically (canonical CBOR), severing the members asked for. */
-export function buildManifest(input: ManifestInput, limits?: Partial<SuitLimits>): BuiltManifest {
+export function buildManifest(
+  input: ManifestInput,
+  limits?: Partial<SuitLimits>,
+  options: BuildManifestOptions = {},
+): BuiltManifest {
   const alg = input.digestAlgorithm ?? 'sha256';
   const sever = new Set(input.sever ?? []);
+  const shared = input.sharedSequence ? seq(input.sharedSequence) : undefined;
   const common = new CborMap([[CommonKey.components, input.components.map((c) => [...c])]]);
-  if (input.sharedSequence) common.set(CommonKey.sharedSequence, seq(input.sharedSequence).bytes);
+  if (shared) common.set(CommonKey.sharedSequence, shared.bytes);
+  const commonBytes = encodeCbor(common, { canonical: true });
   const m = new CborMap([
     [ManifestKey.version, 1],
     [ManifestKey.sequenceNumber, input.sequenceNumber],
-    [ManifestKey.common, encodeCbor(common, { canonical: true })],
+    [ManifestKey.common, commonBytes],
   ]);
-  if (input.referenceUri !== undefined) m.set(ManifestKey.referenceUri, input.referenceUri);
+  const model: Mutable<SuitManifest> = {
+    bytes: new Uint8Array(0),
+    version: 1,
+    sequenceNumber: 0,
+    common: {
+      bytes: commonBytes,
+      components: input.components.map((c) => [...c]),
+      ...(shared ? { sharedSequence: shared } : {}),
+    },
+  };
+  if (input.referenceUri !== undefined) {
+    m.set(ManifestKey.referenceUri, input.referenceUri);
+    model.referenceUri = input.referenceUri;
+  }
   for (const name of ['validate', 'load', 'invoke'] as const) {
     const c = input[name];
-    if (c) m.set(ManifestKey[name], seq(c).bytes);
+    if (c) {
+      const s = seq(c);
+      m.set(ManifestKey[name], s.bytes);
+      model[name] = s;
+    }
   }
   const severed = new Map<number, Uint8Array>();
-  const put = (name: SeverableMemberName, bytes: Uint8Array): void => {
+  const put = <T extends { readonly bytes: Uint8Array }>(
+    name: SeverableMemberName,
+    value: T,
+  ): Severable<T> => {
     const key = ManifestKey[name];
     if (sever.has(name)) {
-      severed.set(key, bytes);
-      m.set(key, digestToCbor(digestOfWrapped(bytes, alg)));
-    } else m.set(key, bytes);
+      severed.set(key, value.bytes);
+      const digest = digestOfWrapped(value.bytes, alg);
+      m.set(key, digestToCbor(digest));
+      return { severed: true, digest, value };
+    }
+    m.set(key, value.bytes);
+    return { severed: false, value };
   };
   for (const name of [
     'dependencyResolution',
@@ -130,9 +197,9 @@ export function buildManifest(input: ManifestInput, limits?: Partial<SuitLimits>
     'uninstall',
   ] as const) {
     const c = input[name];
-    if (c) put(name, seq(c).bytes);
+    if (c) model[name] = put(name, seq(c));
   }
-  if (input.text) put('text', encodeText(input.text).bytes);
+  if (input.text) model.text = put('text', canonicalText(encodeText(input.text)));
   for (const name of sever) {
     if (name === 'coswid' || !(name === 'text' ? input.text : input[name])) {
       throw new SuitError(
@@ -142,6 +209,11 @@ export function buildManifest(input: ManifestInput, limits?: Partial<SuitLimits>
     }
   }
   const bytes = encodeCbor(m, { canonical: true });
+  if (options.decode === false) {
+    model.bytes = bytes;
+    model.sequenceNumber = uint64(input.sequenceNumber);
+    return { manifest: model, severed };
+  }
   const manifest = decodeManifest(
     bytes,
     { limits: limits ? resolveLimits(limits) : SUIT_DEFAULT_LIMITS, commands: 0 },
