@@ -1,6 +1,7 @@
 /**
  * Group commit: callers submit items concurrently; while one batch is being committed
  * the next ones queue, and the whole queue (up to the caps) goes into the next commit.
+ * A batch starts only after the event loop has run its ready callbacks (setImmediate).
  * Each caller's promise settles only after its own batch committed (or failed).
  * When a batch of several items fails, each of its items is retried alone, so one bad
  * item cannot fail its neighbours.
@@ -36,8 +37,7 @@ export class GroupCommitter<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
-      // Start on the next microtask, so items submitted in the same tick share a batch.
-      this.#running ??= Promise.resolve().then(() => this.#drain());
+      this.#running ??= this.#drain();
     });
   }
 
@@ -51,11 +51,22 @@ export class GroupCommitter<I, O> {
     return { batches: this.#batches, items: this.#items };
   }
 
+  /**
+   * Before each batch, let the event loop run every callback that is ready (setImmediate
+   * runs after the I/O phase): callers whose work completes one callback at a time (HTTP
+   * requests, signatures from a thread pool) then queue up and share one commit, instead
+   * of the first of them starting a commit of its own on a microtask. A synchronous
+   * driver (better-sqlite3) blocks the loop while it commits, so whatever arrived
+   * meanwhile goes into the next batch.
+   */
   async #drain(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
-        const batch = this.#take();
-        await this.#run(batch);
+      for (;;) {
+        await new Promise<void>((resolve) => {
+          setImmediate(resolve);
+        });
+        if (this.#queue.length === 0) break;
+        await this.#run(this.#take());
       }
     } finally {
       this.#running = undefined;

@@ -87,11 +87,6 @@ export class SignerService {
   readonly proofs: ProofMaker;
   readonly clock: () => Date;
   readonly #locks = new Map<string, Promise<unknown>>();
-  #pending: {
-    input: RecordInput;
-    resolve: (r: RecordResult) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
 
   private constructor(o: SignerServiceOptions, counters: Counters, mirror: TreeMirror) {
     const k = o.db.typed<SignerTables>();
@@ -114,25 +109,12 @@ export class SignerService {
   }
 
   /**
-   * Hand signature records to the ledger in groups: signatures complete on the thread
-   * pool one callback at a time, so records are collected until the event loop has run
-   * every ready callback (setImmediate) and then submitted together, landing in one
-   * group-committed transaction instead of one each.
+   * Hand a signature record to the ledger. The ledger's group commit starts a batch only
+   * after the event loop has run its ready callbacks, so signatures completing on the
+   * thread pool one callback at a time share one durable transaction.
    */
   #record(input: RecordInput): Promise<RecordResult> {
-    return new Promise((resolve, reject) => {
-      if (this.#pending.length === 0)
-        setImmediate(() => {
-          this.#flush();
-        });
-      this.#pending.push({ input, resolve, reject });
-    });
-  }
-
-  #flush(): void {
-    const batch = this.#pending;
-    this.#pending = [];
-    for (const p of batch) this.ledger.record(p.input).then(p.resolve, p.reject);
+    return this.ledger.record(input);
   }
 
   #loaded(name: string): Promise<LoadedWorker> {
