@@ -33,6 +33,7 @@ import {
   serverTokenRevokeCommand,
 } from './rollout-server-token.js';
 import { suitDecodeCommand, suitVerifyCommand } from './suit.js';
+import { verifyCommand } from './verify.js';
 import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './token.js';
 import { upCommand } from './up.js';
 import { workerCreateCommand, workerListCommand, workerShowCommand } from './worker.js';
@@ -78,6 +79,7 @@ export const COMMANDS: readonly Command[] = [
   tokenListCommand,
   tokenRevokeCommand,
   upCommand,
+  verifyCommand,
   workerCreateCommand,
   workerListCommand,
   workerShowCommand,

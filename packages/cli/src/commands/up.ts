@@ -24,7 +24,7 @@ Try next (in another terminal):
   head -c 65536 /dev/urandom > fw.bin
   CAIRN_SIGNER_TOKEN=$(cat ${info.signingTokenFile}) npx cairn sign --signer ${info.signerUrl} --cacert ${info.caFile} \\
       --worker ${info.worker} --product ${p.vendorId}:${p.classId} --version 1.0.0 fw.bin -o fw.cairn
-  npx cairn suit verify fw.cairn --anchor ${info.caFile}
+  npx cairn verify fw.cairn --anchor ${info.caFile} --log-key '${info.tlogVerifierKey}'
 
 Stop with Ctrl-C; the next 'cairn up' reuses everything in the data directory.
 `;
