@@ -56,3 +56,5 @@ export type {
   DdiTestFailures,
   DdiTestServerOptions,
 } from './ddi-server.js';
+export { captureIo } from './capture-io.js';
+export type { CapturedIo } from './capture-io.js';

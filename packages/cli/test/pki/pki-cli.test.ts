@@ -4,25 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main, type Io } from '@cairn/cli';
-import { requireTools } from '@cairn/testkit';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
+import { main } from '@cairn/cli';
+import { requireTools, captureIo } from '@cairn/testkit';
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = capture();
+  const io = captureIo();
   const code = await main(args, io);
   return { code, stdout: io.stdout, stderr: io.stderr };
 }

@@ -3,22 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type Io } from '@cairn/cli';
-import { createFirmwareFixture, FIXTURE_AT, makeTestBundle } from '@cairn/testkit';
-
-function capture(): Io & { stdout: string; stderr: string } {
-  const io = {
-    stdout: '',
-    stderr: '',
-    out(t: string) {
-      io.stdout += t;
-    },
-    err(t: string) {
-      io.stderr += t;
-    },
-  };
-  return io;
-}
+import { main } from '@cairn/cli';
+import { createFirmwareFixture, FIXTURE_AT, makeTestBundle, captureIo } from '@cairn/testkit';
 
 test('cairn verify: a bundle verifies against its anchor; tampering, wrong anchors and bad usage are refused', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-verify-'));
@@ -34,19 +20,19 @@ test('cairn verify: a bundle verifies against its anchor; tampering, wrong ancho
   await writeFile(anchor, fx.anchorPem);
   const at = FIXTURE_AT.toISOString();
 
-  let io = capture();
+  let io = captureIo();
   assert.equal(await main(['verify', file, '--anchor', anchor, '--at', at], io), 0, io.stderr);
   assert.match(io.stdout, /verified/);
   assert.match(io.stdout, /version 2\.0\.0 · sequence 9/);
   assert.match(io.stdout, /transparency proof: absent/);
 
-  io = capture();
+  io = captureIo();
   assert.equal(await main(['verify', file, '--anchor', anchor, '--at', at, '--json'], io), 0);
   const summary = JSON.parse(io.stdout) as { sequenceNumber: number; payloads: { size: number }[] };
   assert.equal(summary.sequenceNumber, 9);
   assert.equal(summary.payloads[0]?.size, 5000);
 
-  io = capture();
+  io = captureIo();
   assert.equal(
     await main(['verify', file, '--anchor', anchor, '--at', at, '--require-proof'], io),
     1,
@@ -56,7 +42,7 @@ test('cairn verify: a bundle verifies against its anchor; tampering, wrong ancho
   const tampered = Buffer.from(bundle);
   tampered[tampered.length - 10] = (tampered[tampered.length - 10] ?? 0) ^ 1;
   await writeFile(join(dir, 'bad.cairn'), tampered);
-  io = capture();
+  io = captureIo();
   assert.equal(
     await main(['verify', join(dir, 'bad.cairn'), '--anchor', anchor, '--at', at], io),
     1,
@@ -65,21 +51,21 @@ test('cairn verify: a bundle verifies against its anchor; tampering, wrong ancho
 
   const other = await createFirmwareFixture();
   await writeFile(join(dir, 'other.pem'), other.anchorPem);
-  io = capture();
+  io = captureIo();
   assert.equal(await main(['verify', file, '--anchor', join(dir, 'other.pem'), '--at', at], io), 1);
   assert.match(io.stderr, /BUNDLE_ENVELOPE_INVALID \(SUIT_SIGNATURE_INVALID\)/);
 
-  io = capture();
+  io = captureIo();
   assert.equal(
     await main(['verify', file, '--anchor', anchor, '--at', '2040-01-01T00:00:00Z'], io),
     1,
     'certificates expired by then',
   );
 
-  io = capture();
+  io = captureIo();
   assert.equal(await main(['verify', join(dir, 'missing.cairn'), '--anchor', anchor], io), 3);
   assert.match(io.stderr, /does not exist/);
-  io = capture();
+  io = captureIo();
   assert.equal(await main(['verify', file], io), 2);
   assert.match(io.stderr, /--anchor/);
 });
