@@ -3,7 +3,7 @@
 // durably committed on SQLite → tlog proof), beside raw SoftHSM2 signing in the same run.
 // Usage: node packages/signer/dist/test/bench/signer.bench.js [--seconds 3]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { openDatabase } from '@cairn/db';
@@ -11,7 +11,16 @@ import { openKeyStore } from '@cairn/keys';
 import { createSignerService, openSigner } from '@cairn/signer';
 import { createSoftHsmToken } from '@cairn/testkit';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 3) || 3;
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const seconds = Number(arg('--seconds') ?? 3) || 3;
+// --only rest|raw runs one path (e.g. under node --cpu-prof); default both
+const only = arg('--only');
+// PKCS#11 session pool size (1..64): signatures in flight, hence the ledger's batch size
+const sessions = Number(arg('--sessions') ?? 16);
+const concurrencies = (arg('--concurrency') ?? '64,256').split(',').map(Number);
 const VENDOR = 'fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe';
 const CLASS = '1492af14-2569-5e48-bf42-9b2d51f2ab45';
 
@@ -19,6 +28,9 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
+const loadBefore = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 const token = createSoftHsmToken({ label: 'cairn-bench' });
 const dir = mkdtempSync(join(tmpdir(), 'cairn-signer-bench-'));
 const keys = await openKeyStore({
@@ -26,7 +38,7 @@ const keys = await openKeyStore({
   module: token.module,
   tokenLabel: token.tokenLabel,
   pin: token.pin,
-  sessions: 16,
+  sessions,
 });
 const db = await openDatabase({ dialect: 'sqlite', path: join(dir, 'signer.db') });
 const rows: string[] = [];
@@ -46,8 +58,10 @@ try {
   const app = await createSignerService({ service: stack.service, logger: false });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
-  for (const concurrency of [64, 256]) {
+  for (const concurrency of only === 'raw' ? [] : concurrencies) {
     const batchesBefore = stack.ledger.stats();
+    const eluBefore = performance.eventLoopUtilization();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const result = await new Promise<{
       ok: number;
@@ -70,18 +84,23 @@ try {
       w.once('error', reject);
     });
     const elapsed = (performance.now() - started) / 1000;
+    // main-thread busy share, and CPU of the whole process (all threads, the load
+    // generator's included) per signature
+    const elu = performance.eventLoopUtilization(eluBefore).utilization;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuPerSig = (cpu.user + cpu.system) / 1000 / Math.max(1, result.ok);
     const lat = result.latencies.sort((a, b) => a - b);
     const after = stack.ledger.stats();
     const perBatch =
       (after.operations - batchesBefore.operations) /
       Math.max(1, after.batches - batchesBefore.batches);
     rows.push(
-      `| REST sign (SoftHSM2 P-256, SQLite durable) | ${concurrency} | ${(result.ok / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(1)} | ${pct(lat, 99).toFixed(1)} | ${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}; ${perBatch.toFixed(1)} ops/commit |`,
+      `| REST sign (SoftHSM2 P-256 ${sessions} sessions, SQLite durable) | ${concurrency} | ${(result.ok / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(1)} | ${pct(lat, 99).toFixed(1)} | ${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}; ${perBatch.toFixed(1)} ops/commit; main thread ${(elu * 100).toFixed(0)}% busy; ${cpuPerSig.toFixed(2)} ms CPU/sig |`,
     );
   }
   await app.close();
 
-  for (const concurrency of [64, 256]) {
+  for (const concurrency of only === 'rest' ? [] : concurrencies) {
     const data = Buffer.alloc(200, 1);
     const lat: number[] = [];
     let n = 0;
@@ -100,7 +119,7 @@ try {
     const elapsed = (performance.now() - started) / 1000;
     lat.sort((a, b) => a - b);
     rows.push(
-      `| raw KeyStore.sign (SoftHSM2 P-256, 16 sessions) | ${concurrency} | ${(n / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | |`,
+      `| raw KeyStore.sign (SoftHSM2 P-256, ${sessions} sessions) | ${concurrency} | ${(n / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(2)} | ${pct(lat, 99).toFixed(2)} | |`,
     );
   }
   await stack.close();
@@ -110,7 +129,11 @@ try {
   token.cleanup();
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`## signer — ${seconds} s per row, load generator in a worker thread\n`);
+console.log(
+  `## signer — ${seconds} s per row, load generator in a worker thread; load average ${loadBefore} before, ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} after\n`,
+);
 console.log('| path | concurrency | signatures/s | p50 ms | p99 ms | notes |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
