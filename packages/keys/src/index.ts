@@ -20,6 +20,6 @@ export {
 export type { AlgorithmSpec } from './algorithms.js';
 export { keyTypeOfSpki, spkiSha256 } from './spki.js';
 export { storeSigner } from './signer.js';
-export { Pkcs11KeyStore } from './pkcs11/store.js';
+export type { Pkcs11KeyStore } from './pkcs11/store.js';
 export { SoftwareKeyStore } from './software/store.js';
 export { KEY_FILE_FORMAT, KEY_FILE_VERSION } from './software/format.js';
