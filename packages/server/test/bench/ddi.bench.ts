@@ -3,10 +3,13 @@
  * bare node:http server answering a constant JSON in the same run.
  *
  *   node packages/server/dist/test/bench/ddi.bench.js [--devices N] [--seconds S] [--connections C]
+ *     [--only bare|sqlite|postgres]
  *
- * The server runs in this process; the load generator is a child process (node:http,
- * keep-alive agent, C concurrent request loops, each poll from a random device with its
- * own TargetToken), so server and client each get a core. Warm-up 2 s, then S seconds.
+ * The server runs in this process; the load generator is a child process (load-client.ts:
+ * C raw keep-alive sockets, one request in flight each, every response read whole and its
+ * status checked, each poll from a random device with its own TargetToken), so server and
+ * client each get a core. The same generator measures the bare server and Cairn.
+ * Warm-up 2 s, then S seconds.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,11 +22,12 @@ import type { DatabaseConfig } from '@cairn/db';
 import { createServer, hashToken } from '@cairn/server';
 import { postgresAvailable, testPostgresUrl } from '@cairn/testkit';
 import { newSigningKey, VENDOR_ID, CLASS_ID } from '../helpers/bundles.js';
+import { runPollLoad } from './load-client.js';
+import type { LoadResult } from './load-client.js';
 
-interface LoadResult {
-  readonly requests: number;
-  readonly errors: number;
-  readonly seconds: number;
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
 }
 
 function arg(name: string, fallback: number): number {
@@ -38,54 +42,16 @@ async function loadGenerator(): Promise<void> {
     process.env['CAIRN_BENCH_LOAD'] ?? ''
   ).split(',');
   const target = new URL(url ?? '');
-  const n = Number(devices);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connections) });
-  let counting = false;
-  let requests = 0;
-  let errors = 0;
-  let stop = false;
-  const one = (): Promise<void> =>
-    new Promise((resolve) => {
-      const i = Math.floor(Math.random() * n);
-      const req = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: `${target.pathname === '/' ? '' : target.pathname}/DEFAULT/controller/v1/dev-${i}`,
-          agent,
-          headers: { authorization: `TargetToken tok-${i}` },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (counting) {
-              if (res.statusCode === 200) requests++;
-              else errors++;
-            }
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        if (counting) errors++;
-        resolve();
-      });
-      req.end();
-    });
-  const loop = async (): Promise<void> => {
-    while (!stop) await one();
-  };
-  const loops = Array.from({ length: Number(connections) }, loop);
-  await new Promise((r) => setTimeout(r, Number(warmup) * 1000));
-  counting = true;
-  const t0 = process.hrtime.bigint();
-  await new Promise((r) => setTimeout(r, Number(seconds) * 1000));
-  counting = false;
-  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
-  stop = true;
-  await Promise.all(loops);
-  agent.destroy();
-  process.send?.({ requests, errors, seconds: elapsed } satisfies LoadResult);
+  const result = await runPollLoad({
+    host: target.hostname,
+    port: Number(target.port),
+    prefix: target.pathname === '/' ? '' : target.pathname,
+    devices: Number(devices),
+    connections: Number(connections),
+    warmupSeconds: Number(warmup),
+    seconds: Number(seconds),
+  });
+  process.send?.(result satisfies LoadResult);
 }
 
 function runLoad(
@@ -98,6 +64,7 @@ function runLoad(
     const child = fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, CAIRN_BENCH_LOAD: [url, seconds, connections, devices, 2].join(',') },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [],
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
     child.once('message', (m) => {
@@ -185,14 +152,18 @@ async function main(): Promise<void> {
   const row = (name: string, r: LoadResult, bare: number | undefined, extra = ''): void => {
     const rate = r.requests / r.seconds;
     rows.push(
-      `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${bare === undefined ? '1.00' : (rate / bare).toFixed(2)} | ${r.errors} | ${extra} |`,
+      `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${bare === undefined ? (name.startsWith('bare') ? '1.00' : '–') : (rate / bare).toFixed(2)} | ${r.errors + r.badBodies} | ${extra} |`,
     );
   };
-  const bare = await bareServer();
-  const b = await runLoad(bare.url, seconds, connections, devices);
-  await bare.close();
-  const bareRate = b.requests / b.seconds;
-  row('bare node:http (constant JSON)', b, undefined);
+  const only = textArg('only');
+  let bareRate: number | undefined;
+  if (only === undefined || only === 'bare') {
+    const bare = await bareServer();
+    const b = await runLoad(bare.url, seconds, connections, devices);
+    await bare.close();
+    bareRate = b.requests / b.seconds;
+    row('bare node:http (constant JSON)', b, undefined);
+  }
 
   const dialects: {
     name: string;
@@ -227,6 +198,7 @@ async function main(): Promise<void> {
     },
   });
   for (const d of dialects) {
+    if (only !== undefined && only !== d.name.toLowerCase()) continue;
     const config = await d.config();
     if (config === undefined) {
       rows.push(`| Cairn DDI on ${d.name} | skipped: not reachable | | | |`);
