@@ -60,12 +60,15 @@ export class ActionService {
   /** controllerId → its active action (null: none), for the poll path. */
   readonly #active: Lru<string, Action | null>;
   readonly #listeners = new Set<ActionListener>();
+  /** Bumped on every invalidation: a lookup that raced with a write caches nothing. */
+  #epoch = 0;
 
   constructor(o: ActionServiceOptions) {
     this.#o = o;
     this.#clock = o.clock ?? (() => new Date());
     this.#active = new Lru(o.cacheSize ?? 262_144);
     o.devices.onInvalidate((id) => {
+      this.#epoch++;
       this.#active.delete(id);
     });
   }
@@ -169,6 +172,7 @@ export class ActionService {
   async active(controllerId: string): Promise<Action | undefined> {
     const hit = this.#active.get(controllerId);
     if (hit !== undefined) return hit ?? undefined;
+    const epoch = this.#epoch;
     const row = await this.#o.db
       .typed<ServerTables>()
       .selectFrom('actions')
@@ -178,8 +182,16 @@ export class ActionService {
       .orderBy('id')
       .executeTakeFirst();
     const a = row === undefined ? null : toAction(row);
-    this.#active.set(controllerId, a);
+    if (epoch === this.#epoch) this.#active.set(controllerId, a);
     return a ?? undefined;
+  }
+
+  /**
+   * The poll path's synchronous fast path: the cached active action (null: none), or
+   * undefined when the device's entry is not cached (then call active()).
+   */
+  cachedActive(controllerId: string): Action | null | undefined {
+    return this.#active.get(controllerId);
   }
 
   /** Cache the active action (or its absence) of each given device, in one scan. */

@@ -14,8 +14,9 @@ import type { ProductService } from '../products/products.js';
 import type { ReleaseArtifact, ReleaseService } from '../releases/releases.js';
 import type { ArtifactStorage } from '../storage/storage.js';
 import { parseConfigData, parseFeedback } from './feedback-body.js';
-import { artifactJson, deploymentBaseJson, formatSleep, resourceHash } from './representation.js';
-import type { DdiCancel, DdiControllerBase } from './representation.js';
+import { controllerBaseWriter, JSON_TYPE } from './poll-answer.js';
+import { artifactJson, deploymentBaseJson, formatSleep } from './representation.js';
+import type { DdiCancel } from './representation.js';
 
 export interface DdiRoutesOptions {
   readonly devices: DeviceService;
@@ -64,6 +65,7 @@ export function ddiRoutes(o: DdiRoutesOptions) {
 
   const base = (req: FastifyRequest, p: DeviceParams): string =>
     `${o.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`}/${p.tenant}/controller/v1/${encodeURIComponent(p.controllerId)}`;
+  const poll = controllerBaseWriter(sleep, base);
 
   /** Tenant check + device authentication; marks the device as seen. */
   const device = async (req: FastifyRequest<{ Params: DeviceParams }>): Promise<string> => {
@@ -94,24 +96,34 @@ export function ddiRoutes(o: DdiRoutesOptions) {
   };
 
   return (app: FastifyInstance): void => {
-    app.get<{ Params: DeviceParams }>(PREFIX, async (req) => {
+    /**
+     * The poll. Fast path, synchronous: tenant, cached TargetToken → device, cached device
+     * and open action, a last-seen mark in memory, the answer built as a JSON string.
+     * Anything not cached (or not a TargetToken) takes the async path, which queries,
+     * fills the caches and throws the typed errors.
+     */
+    const pollSlow = async (
+      req: FastifyRequest<{ Params: DeviceParams }>,
+      reply: FastifyReply,
+    ): Promise<FastifyReply> => {
       const id = await device(req);
       const [dev, action] = await Promise.all([o.devices.get(id), o.actions.active(id)]);
-      const b = base(req, req.params);
-      const links: DdiControllerBase['_links'] = {};
-      if (action !== undefined) {
-        if (action.status === 'canceling')
-          links.cancelAction = { href: `${b}/cancelAction/${action.id}` };
-        else
-          links.deploymentBase = {
-            href: `${b}/deploymentBase/${action.id}?c=${resourceHash(action)}`,
-          };
+      return reply.header('content-type', JSON_TYPE).send(poll.body(req, dev, action ?? null));
+    };
+    app.get<{ Params: DeviceParams }>(PREFIX, (req, reply) => {
+      const p = req.params;
+      if (p.tenant === o.tenant || p.tenant.toLowerCase() === tenant) {
+        const id = o.auth.authenticateCached(req.raw, p.controllerId);
+        if (id !== undefined) {
+          const dev = o.devices.cached(id);
+          const action = o.actions.cachedActive(id);
+          if (dev !== undefined && action !== undefined) {
+            o.devices.touch(id);
+            return reply.header('content-type', JSON_TYPE).send(poll.body(req, dev, action));
+          }
+        }
       }
-      if (dev.installedActionId !== undefined)
-        links.installedBase = { href: `${b}/installedBase/${dev.installedActionId}` };
-      if (dev.attributesRequested) links.configData = { href: `${b}/configData` };
-      const body: DdiControllerBase = { config: { polling: { sleep } }, _links: links };
-      return body;
+      return pollSlow(req, reply);
     });
 
     app.get<{ Params: ActionParams; Querystring: Record<string, string> }>(

@@ -66,6 +66,22 @@ export class DeviceAuthenticator {
     this.#gateway = config.gatewayToken === undefined ? undefined : sha256(config.gatewayToken);
   }
 
+  /**
+   * The poll path's synchronous fast path: `controllerId` when the request carries that
+   * device's TargetToken and the token is cached; undefined in every other case (then
+   * call authenticate(), which decides and throws).
+   */
+  authenticateCached(req: IncomingMessage, controllerId: string): string | undefined {
+    if (!this.#config.targetToken) return undefined;
+    const auth = req.headers.authorization;
+    if (auth === undefined || !auth.startsWith('TargetToken ')) return undefined;
+    const credential = auth.slice(12).trim();
+    if (credential === '') return undefined;
+    return this.#devices.cachedControllerIdForToken(credential) === controllerId
+      ? controllerId
+      : undefined;
+  }
+
   /** Authenticate the request for `controllerId`; throws AUTH_REQUIRED / AUTH_INVALID. */
   async authenticate(req: IncomingMessage, controllerId: string): Promise<DeviceAuthResult> {
     const auth = req.headers.authorization;

@@ -82,7 +82,7 @@ export interface DeviceServiceOptions {
   readonly products: ProductService;
   /** Devices kept in the token/ID caches (default 262144). */
   readonly cacheSize?: number;
-  /** How often last-seen marks are written (default 1000 ms; 0: only on flush). */
+  /** How often last-seen marks are written, in one transaction (default 5000 ms; 0: only on flush). */
   readonly lastSeenFlushMs?: number;
   readonly clock?: () => Date;
 }
@@ -91,8 +91,16 @@ export class DeviceService {
   readonly #db: Database;
   readonly #products: ProductService;
   readonly #clock: () => Date;
+  /** SHA-256 of a TargetToken → controller ID (filled in bulk by preload). */
   readonly #byToken: Lru<string, string>;
+  /** The raw Authorization credential → controller ID, so a poll needs no SHA-256. */
+  readonly #byRawToken: Lru<string, string>;
+  /** Reverse indexes (controller ID → its key in the token caches), for invalidation. */
+  readonly #hashOf = new Map<string, string>();
+  readonly #rawOf = new Map<string, string>();
   readonly #byId: Lru<string, Device>;
+  /** Bumped on every invalidation: a lookup that raced with a write caches nothing. */
+  #epoch = 0;
   readonly #invalidated = new Set<(controllerId: string) => void>();
   readonly #capacity: number;
   readonly lastSeen: LastSeenTracker;
@@ -102,9 +110,14 @@ export class DeviceService {
     this.#products = o.products;
     this.#clock = o.clock ?? (() => new Date());
     this.#capacity = o.cacheSize ?? 262_144;
-    this.#byToken = new Lru(this.#capacity);
-    this.#byId = new Lru(o.cacheSize ?? 262_144);
-    this.lastSeen = new LastSeenTracker(o.db, o.lastSeenFlushMs ?? 1000);
+    this.#byToken = new Lru(this.#capacity, (hash, id) => {
+      if (this.#hashOf.get(id) === hash) this.#hashOf.delete(id);
+    });
+    this.#byRawToken = new Lru(this.#capacity, (raw, id) => {
+      if (this.#rawOf.get(id) === raw) this.#rawOf.delete(id);
+    });
+    this.#byId = new Lru(this.#capacity);
+    this.lastSeen = new LastSeenTracker(o.db, o.lastSeenFlushMs ?? 5000);
   }
 
   /** Register a device; returns its TargetToken, which is never shown again. */
@@ -174,6 +187,7 @@ export class DeviceService {
   async find(controllerId: string): Promise<Device | undefined> {
     const hit = this.#byId.get(controllerId);
     if (hit !== undefined) return hit;
+    const epoch = this.#epoch;
     const row = await this.#db
       .typed<ServerTables>()
       .selectFrom('devices')
@@ -182,8 +196,13 @@ export class DeviceService {
       .executeTakeFirst();
     if (row === undefined) return undefined;
     const d = toDevice(row);
-    this.#byId.set(controllerId, d);
+    if (epoch === this.#epoch) this.#byId.set(controllerId, d);
     return d;
+  }
+
+  /** The device if it is cached (the poll path's synchronous fast path), else undefined. */
+  cached(controllerId: string): Device | undefined {
+    return this.#byId.get(controllerId);
   }
 
   /**
@@ -200,25 +219,47 @@ export class DeviceService {
       .execute();
     for (const r of rows) {
       this.#byId.set(r.controller_id, toDevice(r));
-      if (r.token_hash !== null) this.#byToken.set(r.token_hash, r.controller_id);
+      if (r.token_hash !== null) this.#cacheHash(r.token_hash, r.controller_id);
     }
     return rows.map((r) => r.controller_id);
   }
 
+  /** The controller ID a TargetToken belongs to if that is cached, else undefined. */
+  cachedControllerIdForToken(token: string): string | undefined {
+    return this.#byRawToken.get(token);
+  }
+
   /** The controller ID a TargetToken belongs to, or undefined. */
   async controllerIdForToken(token: string): Promise<string | undefined> {
+    const raw = this.#byRawToken.get(token);
+    if (raw !== undefined) return raw;
+    const epoch = this.#epoch;
     const h = hashToken(token);
-    const hit = this.#byToken.get(h);
-    if (hit !== undefined) return hit;
-    const row = await this.#db
-      .typed<ServerTables>()
-      .selectFrom('devices')
-      .select('controller_id')
-      .where('token_hash', '=', h)
-      .executeTakeFirst();
-    if (row === undefined) return undefined;
-    this.#byToken.set(h, row.controller_id);
-    return row.controller_id;
+    let id = this.#byToken.get(h);
+    if (id === undefined) {
+      const row = await this.#db
+        .typed<ServerTables>()
+        .selectFrom('devices')
+        .select('controller_id')
+        .where('token_hash', '=', h)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      id = row.controller_id;
+      if (epoch !== this.#epoch) return id;
+      this.#cacheHash(h, id);
+    }
+    const previous = this.#rawOf.get(id);
+    if (previous !== undefined) this.#byRawToken.delete(previous);
+    this.#byRawToken.set(token, id);
+    this.#rawOf.set(id, token);
+    return id;
+  }
+
+  #cacheHash(hash: string, controllerId: string): void {
+    const previous = this.#hashOf.get(controllerId);
+    if (previous !== undefined && previous !== hash) this.#byToken.delete(previous);
+    this.#byToken.set(hash, controllerId);
+    this.#hashOf.set(controllerId, hash);
   }
 
   async list(
@@ -295,7 +336,14 @@ export class DeviceService {
 
   /** Drop cached state of a device after a write (also tells subscribers, e.g. DDI caches). */
   invalidate(controllerId: string): void {
+    this.#epoch++;
     this.#byId.delete(controllerId);
+    const hash = this.#hashOf.get(controllerId);
+    if (hash !== undefined) this.#byToken.delete(hash);
+    this.#hashOf.delete(controllerId);
+    const raw = this.#rawOf.get(controllerId);
+    if (raw !== undefined) this.#byRawToken.delete(raw);
+    this.#rawOf.delete(controllerId);
     for (const fn of this.#invalidated) fn(controllerId);
   }
 

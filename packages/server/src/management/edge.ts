@@ -52,8 +52,23 @@ export function installManagementEdge(
     const code = (err as { code?: unknown }).code;
     errors.set(req, typeof code === 'string' ? code : 'INTERNAL');
   });
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (!CHANGING.has(req.method) || !req.url.startsWith('/api/')) return payload;
+  // Callback style: the hook runs on every answer (DDI polls too), and the common
+  // case (not a changing /api/ request) then costs no promise.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (!CHANGING.has(req.method) || !req.url.startsWith('/api/')) {
+      done(null, payload);
+      return;
+    }
+    audit(req, reply.statusCode).then(
+      () => {
+        done(null, payload);
+      },
+      (err: unknown) => {
+        done(err as Error);
+      },
+    );
+  });
+  const audit = async (req: FastifyRequest, statusCode: number): Promise<void> => {
     const route = req.routeOptions.url;
     const contract = route === undefined ? undefined : contractFor(req.method, route);
     const p = o.auth.principalOf(req);
@@ -62,15 +77,14 @@ export function installManagementEdge(
       actor: p?.id ?? 'anonymous',
       event: `api.${contract?.permission ?? 'unknown'}`,
       subject: `${req.method} ${req.url.split('?')[0] ?? ''}`,
-      outcome: reply.statusCode < 400 ? 'accepted' : 'refused',
+      outcome: statusCode < 400 ? 'accepted' : 'refused',
       ...(code === undefined ? {} : { code }),
       details: {
-        status: reply.statusCode,
+        status: statusCode,
         route: route ?? null,
         ...(p === undefined ? {} : { role: p.role, name: p.name }),
       },
     });
-    return payload;
-  });
+  };
   return routes;
 }
