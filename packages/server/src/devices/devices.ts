@@ -224,35 +224,45 @@ export class DeviceService {
     return rows.map((r) => r.controller_id);
   }
 
-  /** The controller ID a TargetToken belongs to if that is cached, else undefined. */
+  /**
+   * The controller ID a TargetToken belongs to if that is cached (by the raw token, or
+   * by its hash, e.g. after preload: then the raw token is cached from now on), else
+   * undefined.
+   */
   cachedControllerIdForToken(token: string): string | undefined {
-    return this.#byRawToken.get(token);
+    const raw = this.#byRawToken.get(token);
+    if (raw !== undefined) return raw;
+    const id = this.#byToken.get(hashToken(token));
+    if (id !== undefined) this.#cacheRaw(token, id);
+    return id;
   }
 
   /** The controller ID a TargetToken belongs to, or undefined. */
   async controllerIdForToken(token: string): Promise<string | undefined> {
-    const raw = this.#byRawToken.get(token);
-    if (raw !== undefined) return raw;
+    const cached = this.cachedControllerIdForToken(token);
+    if (cached !== undefined) return cached;
     const epoch = this.#epoch;
     const h = hashToken(token);
-    let id = this.#byToken.get(h);
-    if (id === undefined) {
-      const row = await this.#db
-        .typed<ServerTables>()
-        .selectFrom('devices')
-        .select('controller_id')
-        .where('token_hash', '=', h)
-        .executeTakeFirst();
-      if (row === undefined) return undefined;
-      id = row.controller_id;
-      if (epoch !== this.#epoch) return id;
+    const row = await this.#db
+      .typed<ServerTables>()
+      .selectFrom('devices')
+      .select('controller_id')
+      .where('token_hash', '=', h)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const id = row.controller_id;
+    if (epoch === this.#epoch) {
       this.#cacheHash(h, id);
+      this.#cacheRaw(token, id);
     }
-    const previous = this.#rawOf.get(id);
-    if (previous !== undefined) this.#byRawToken.delete(previous);
-    this.#byRawToken.set(token, id);
-    this.#rawOf.set(id, token);
     return id;
+  }
+
+  #cacheRaw(token: string, controllerId: string): void {
+    const previous = this.#rawOf.get(controllerId);
+    if (previous !== undefined && previous !== token) this.#byRawToken.delete(previous);
+    this.#byRawToken.set(token, controllerId);
+    this.#rawOf.set(controllerId, token);
   }
 
   #cacheHash(hash: string, controllerId: string): void {

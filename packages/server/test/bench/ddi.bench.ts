@@ -59,7 +59,8 @@ function runLoad(
   seconds: number,
   connections: number,
   devices: number,
-): Promise<LoadResult> {
+): Promise<LoadResult & { readonly cpuMicros: number }> {
+  const cpu0 = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, CAIRN_BENCH_LOAD: [url, seconds, connections, devices, 2].join(',') },
@@ -68,7 +69,8 @@ function runLoad(
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
     child.once('message', (m) => {
-      resolve(m as LoadResult);
+      const cpu = process.cpuUsage(cpu0);
+      resolve({ ...(m as LoadResult), cpuMicros: cpu.user + cpu.system });
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -149,10 +151,15 @@ async function main(): Promise<void> {
   const seconds = arg('seconds', 5);
   const connections = arg('connections', 64);
   const rows: string[] = [];
-  const row = (name: string, r: LoadResult, bare: number | undefined, extra = ''): void => {
+  const row = (
+    name: string,
+    r: LoadResult & { readonly cpuMicros: number },
+    bare: number | undefined,
+    extra = '',
+  ): void => {
     const rate = r.requests / r.seconds;
     rows.push(
-      `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${bare === undefined ? (name.startsWith('bare') ? '1.00' : '–') : (rate / bare).toFixed(2)} | ${r.errors + r.badBodies} | ${extra} |`,
+      `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${(r.cpuMicros / r.total).toFixed(1)} | ${bare === undefined ? (name.startsWith('bare') ? '1.00' : '–') : (rate / bare).toFixed(2)} | ${r.errors + r.badBodies} | ${extra} |`,
     );
   };
   const only = textArg('only');
@@ -201,7 +208,7 @@ async function main(): Promise<void> {
     if (only !== undefined && only !== d.name.toLowerCase()) continue;
     const config = await d.config();
     if (config === undefined) {
-      rows.push(`| Cairn DDI on ${d.name} | skipped: not reachable | | | |`);
+      rows.push(`| Cairn DDI on ${d.name} | skipped: not reachable | | | | |`);
       continue;
     }
     try {
@@ -221,7 +228,9 @@ async function main(): Promise<void> {
   console.log(
     `DDI polls (GET /{tenant}/controller/v1/{id}, TargetToken), ${devices.toLocaleString('en-US')} registered devices, ${connections} keep-alive connections, ${seconds} s after 2 s warm-up; load generator in a child process\n`,
   );
-  console.log('| server | polls/s | vs bare | errors | notes |\n|---|---:|---:|---:|---|');
+  console.log(
+    '| server | polls/s | server CPU µs/poll | vs bare | errors | notes |\n|---|---:|---:|---:|---:|---|',
+  );
   for (const r of rows) console.log(r);
 }
 
