@@ -2,6 +2,7 @@
  * Server bootstrap: open the database, migrate, wire the services, mount the route
  * factories (DDI, admin) beside each other with one error→status table at the edge.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +14,7 @@ import { assertServerConfig, SERVER_DEFAULTS } from './config.js';
 import type { ServerConfig } from './config.js';
 import { LedgerAuditTrail, loadOrCreateAuditKey, type AuditTrail } from './db/ledger-audit.js';
 import { SERVER_MIGRATION_NAMESPACE, SERVER_MIGRATIONS } from './db/migrations.js';
+import { fastPollHandler } from './ddi/fast-poll.js';
 import { ddiRoutes } from './ddi/routes.js';
 import { DeviceAuthenticator } from './device-auth/device-auth.js';
 import { DeviceService } from './devices/devices.js';
@@ -22,6 +24,8 @@ import { MANAGEMENT_MIGRATION_NAMESPACE, MANAGEMENT_MIGRATIONS } from './managem
 import type { RolloutService } from './rollouts/rollouts.js';
 import { deviceRoutes } from './devices/routes.js';
 import { acceptRawUploads } from './http/body-stream.js';
+import { ServerMetrics } from './ops/metrics.js';
+import { opsRoutes } from './ops/routes.js';
 import { errorResponse } from './http/status.js';
 import { ProductService } from './products/products.js';
 import { productRoutes } from './products/routes.js';
@@ -40,6 +44,7 @@ export interface ServerServices {
   readonly actions: ActionService;
   readonly rollouts: RolloutService;
   readonly tokens: ApiTokenService;
+  readonly metrics: ServerMetrics;
 }
 
 export interface CairnServer {
@@ -141,11 +146,42 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
     },
   });
   const guard = management.auth.guard;
+  const metrics = new ServerMetrics();
   const services: ServerServices = {
-    ...{ db, storage, audit, products, releases, devices, actions },
+    ...{ db, storage, audit, products, releases, devices, actions, metrics },
     rollouts: management.rollouts,
     tokens: management.tokens,
   };
+  const tenant = config.tenant ?? SERVER_DEFAULTS.tenant;
+  const pollingSleepSeconds = config.pollingSleepSeconds ?? SERVER_DEFAULTS.pollingSleepSeconds;
+  let fastPathOpen = config.logger !== true;
+  if (fastPathOpen) {
+    // Cached DDI polls are answered on node's 'request' event before Fastify's pipeline
+    // (see ddi/fast-poll.ts for the hooks this skips and why that is safe; it is off
+    // when request logging is on). Fastify's own handler is wrapped rather than replaced
+    // through `serverFactory`, so Fastify keeps creating and configuring the server
+    // (https options, timeouts, the extra bindings for a host such as "localhost").
+    const fast = fastPollHandler({
+      devices,
+      actions,
+      auth,
+      tenant,
+      pollingSleepSeconds,
+      metrics,
+      ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+    });
+    const [handler, ...others] = app.server.listeners('request') as ((
+      req: IncomingMessage,
+      res: ServerResponse,
+    ) => void)[];
+    if (handler !== undefined && others.length === 0) {
+      app.server.removeListener('request', handler);
+      app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        if (!fastPathOpen || !fast(req, res)) handler(req, res);
+      });
+    }
+  }
+  await app.register(opsRoutes({ db, metrics, devicesCached: () => devices.cachedCount() }));
   await app.register(
     ddiRoutes({
       devices,
@@ -154,14 +190,15 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
       products,
       storage,
       auth,
-      tenant: config.tenant ?? SERVER_DEFAULTS.tenant,
-      pollingSleepSeconds: config.pollingSleepSeconds ?? SERVER_DEFAULTS.pollingSleepSeconds,
+      tenant,
+      pollingSleepSeconds,
+      metrics,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     }),
   );
   // Each admin plugin is encapsulated, so its guard hook only covers its own routes.
   await app.register(productRoutes({ products, guard }));
-  await app.register(releaseRoutes({ releases, audit, guard }));
+  await app.register(releaseRoutes({ releases, audit, guard, metrics }));
   await app.register(deviceRoutes({ devices, guard }));
   await app.register(actionRoutes({ actions, guard }));
   await management.registerRoutes();
@@ -186,6 +223,7 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
     },
     close() {
       closed ??= (async () => {
+        fastPathOpen = false; // from now on Fastify answers (503 while closing)
         management.close();
         await app.close();
         await devices.close();

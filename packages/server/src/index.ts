@@ -138,3 +138,4 @@ export type { ManagementTables } from './management/schema.js';
 export { buildOpenApi } from './openapi/document.js';
 export type { OpenApiDocument } from './openapi/document.js';
 export { renderApiReference } from './openapi/markdown.js';
+export { PROMETHEUS_TYPE, ServerMetrics } from './ops/metrics.js';

@@ -4,34 +4,43 @@
  * same fields in the same order as hawkBit's DdiControllerBase, hrefs JSON-escaped
  * (the Host header is the client's text).
  */
-import type { FastifyRequest } from 'fastify';
 import type { Action } from '../actions/model.js';
 import type { Device } from '../devices/devices.js';
 import { resourceHash } from './representation.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
-interface DeviceParams {
-  tenant: string;
-  controllerId: string;
+/**
+ * The device's DDI base URL: `publicUrl`, else `{protocol}://{Host header}`, then
+ * `/{tenant as in the path}/controller/v1/{controllerId}`. Shared by the Fastify route
+ * and the raw fast path so both write the same hrefs.
+ */
+export function ddiBaseUrl(
+  publicUrl: string | undefined,
+  encrypted: boolean,
+  host: string | undefined,
+  tenant: string,
+  controllerId: string,
+): string {
+  return `${publicUrl ?? `${encrypted ? 'https' : 'http'}://${host ?? 'localhost'}`}/${tenant}/controller/v1/${encodeURIComponent(controllerId)}`;
 }
 
 export interface ControllerBaseWriter {
-  /** The answer for a device and its open action (null: none). */
-  body(req: FastifyRequest<{ Params: DeviceParams }>, dev: Device, action: Action | null): string;
+  /**
+   * The answer for a device and its open action (null: none); `base` gives the device's
+   * DDI base URL, asked only when a link is written.
+   */
+  body(base: () => string, dev: Device, action: Action | null): string;
 }
 
-export function controllerBaseWriter(
-  sleep: string,
-  base: (req: FastifyRequest, p: DeviceParams) => string,
-): ControllerBaseWriter {
+export function controllerBaseWriter(sleep: string): ControllerBaseWriter {
   const head = `{"config":{"polling":{"sleep":${JSON.stringify(sleep)}}},"_links":{`;
   const idle = `${head}}}`;
   return {
-    body(req, dev, action) {
+    body(base, dev, action) {
       if (action === null && dev.installedActionId === undefined && !dev.attributesRequested)
         return idle;
-      const b = base(req, req.params);
+      const b = base();
       const links: string[] = [];
       if (action !== null) {
         if (action.status === 'canceling')

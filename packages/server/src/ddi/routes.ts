@@ -14,7 +14,8 @@ import type { ProductService } from '../products/products.js';
 import type { ReleaseArtifact, ReleaseService } from '../releases/releases.js';
 import type { ArtifactStorage } from '../storage/storage.js';
 import { parseConfigData, parseFeedback } from './feedback-body.js';
-import { controllerBaseWriter, JSON_TYPE } from './poll-answer.js';
+import type { ServerMetrics } from '../ops/metrics.js';
+import { controllerBaseWriter, ddiBaseUrl, JSON_TYPE } from './poll-answer.js';
 import { artifactJson, deploymentBaseJson, formatSleep } from './representation.js';
 import type { DdiCancel } from './representation.js';
 
@@ -30,6 +31,7 @@ export interface DdiRoutesOptions {
   readonly pollingSleepSeconds: number;
   /** Base URL for hrefs (e.g. https://updates.example.com); default from the request. */
   readonly publicUrl?: string;
+  readonly metrics: ServerMetrics;
 }
 
 interface DeviceParams {
@@ -64,8 +66,9 @@ export function ddiRoutes(o: DdiRoutesOptions) {
   const sleep = formatSleep(o.pollingSleepSeconds);
 
   const base = (req: FastifyRequest, p: DeviceParams): string =>
-    `${o.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}`}/${p.tenant}/controller/v1/${encodeURIComponent(p.controllerId)}`;
-  const poll = controllerBaseWriter(sleep, base);
+    ddiBaseUrl(o.publicUrl, req.protocol === 'https', req.headers.host, p.tenant, p.controllerId);
+  const poll = controllerBaseWriter(sleep);
+  const m = o.metrics;
 
   /** Tenant check + device authentication; marks the device as seen. */
   const device = async (req: FastifyRequest<{ Params: DeviceParams }>): Promise<string> => {
@@ -97,7 +100,8 @@ export function ddiRoutes(o: DdiRoutesOptions) {
 
   return (app: FastifyInstance): void => {
     /**
-     * The poll. Fast path, synchronous: tenant, cached TargetToken → device, cached device
+     * The poll. (Most cached polls never get here: ddi/fast-poll.ts answers them on the
+     * raw http server before Fastify, with the same bytes.) Fast path, synchronous: tenant, cached TargetToken → device, cached device
      * and open action, a last-seen mark in memory, the answer built as a JSON string.
      * Anything not cached (or not a TargetToken) takes the async path, which queries,
      * fills the caches and throws the typed errors.
@@ -106,9 +110,13 @@ export function ddiRoutes(o: DdiRoutesOptions) {
       req: FastifyRequest<{ Params: DeviceParams }>,
       reply: FastifyReply,
     ): Promise<FastifyReply> => {
+      const p = req.params;
       const id = await device(req);
       const [dev, action] = await Promise.all([o.devices.get(id), o.actions.active(id)]);
-      return reply.header('content-type', JSON_TYPE).send(poll.body(req, dev, action ?? null));
+      m.ddiPollsSlow++;
+      return reply
+        .header('content-type', JSON_TYPE)
+        .send(poll.body(() => base(req, p), dev, action ?? null));
     };
     app.get<{ Params: DeviceParams }>(PREFIX, (req, reply) => {
       const p = req.params;
@@ -119,7 +127,10 @@ export function ddiRoutes(o: DdiRoutesOptions) {
           const action = o.actions.cachedActive(id);
           if (dev !== undefined && action !== undefined) {
             o.devices.touch(id);
-            return reply.header('content-type', JSON_TYPE).send(poll.body(req, dev, action));
+            m.ddiPollsSlow++;
+            return reply
+              .header('content-type', JSON_TYPE)
+              .send(poll.body(() => base(req, p), dev, action));
           }
         }
       }
@@ -150,6 +161,7 @@ export function ddiRoutes(o: DdiRoutesOptions) {
       async (req, reply) => {
         const id = await device(req);
         await o.actions.feedback(id, actionIdOf(req.params), parseFeedback(req.body));
+        m.feedbackDeployment++;
         return reply.code(200).send();
       },
     );
@@ -169,6 +181,7 @@ export function ddiRoutes(o: DdiRoutesOptions) {
       async (req, reply) => {
         const id = await device(req);
         await o.actions.cancelFeedback(id, actionIdOf(req.params), parseFeedback(req.body));
+        m.feedbackCancel++;
         return reply.code(200).send();
       },
     );
@@ -249,7 +262,7 @@ export function ddiRoutes(o: DdiRoutesOptions) {
         }
         if (exact === undefined)
           throw notFound(`no artifact "${name.slice(0, 80)}" in module ${req.params.moduleId}`);
-        return sendArtifact(req, reply, o.storage, exact);
+        return sendArtifact(req, reply, o.storage, exact, m);
       },
     );
   };
@@ -260,8 +273,14 @@ async function sendArtifact(
   reply: FastifyReply,
   storage: ArtifactStorage,
   a: ReleaseArtifact,
+  m: ServerMetrics,
 ): Promise<FastifyReply> {
   const range = parseRange(req.headers.range, a.size);
+  const length = range === undefined ? a.size : range.end - range.start + 1;
+  // Counted once the whole answer has been handed to the OS ('finish'), not on abort.
+  reply.raw.once('finish', () => {
+    m.downloadBytes += length;
+  });
   reply
     .header('content-type', 'application/octet-stream')
     .header('accept-ranges', 'bytes')
@@ -273,6 +292,6 @@ async function sendArtifact(
   }
   reply
     .header('content-range', `bytes ${range.start}-${range.end}/${a.size}`)
-    .header('content-length', String(range.end - range.start + 1));
+    .header('content-length', String(length));
   return reply.code(206).send(await storage.get(a.sha256, range));
 }

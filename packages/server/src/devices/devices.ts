@@ -200,6 +200,11 @@ export class DeviceService {
     return d;
   }
 
+  /** How many devices the device cache holds (the /metrics gauge). */
+  cachedCount(): number {
+    return this.#byId.size;
+  }
+
   /** The device if it is cached (the poll path's synchronous fast path), else undefined. */
   cached(controllerId: string): Device | undefined {
     return this.#byId.get(controllerId);

@@ -5,6 +5,7 @@ import type { AdminGuard } from '../auth/admin-token.js';
 import type { AuditSink } from '../db/audit-sink.js';
 import { declaredLength, requestSignal } from '../http/body-stream.js';
 import { releaseJson } from '../http/json.js';
+import type { ServerMetrics } from '../ops/metrics.js';
 import type { ReleaseService } from './releases.js';
 
 function releaseId(text: string): number {
@@ -18,6 +19,7 @@ export function releaseRoutes(o: {
   releases: ReleaseService;
   audit: AuditSink;
   guard: AdminGuard;
+  metrics: ServerMetrics;
 }) {
   return (app: FastifyInstance): void => {
     app.addHook('onRequest', o.guard);
@@ -25,12 +27,19 @@ export function releaseRoutes(o: {
       '/api/v1/products/:productId/releases',
       async (req, reply) => {
         const size = declaredLength(req);
-        const r = await o.releases.upload(req.params.productId, req.raw, {
-          actor: 'admin',
-          signal: requestSignal(req),
-          ...(size === undefined ? {} : { declaredSize: size }),
-          ...(req.query.version === undefined ? {} : { version: req.query.version }),
-        });
+        let r;
+        try {
+          r = await o.releases.upload(req.params.productId, req.raw, {
+            actor: 'admin',
+            signal: requestSignal(req),
+            ...(size === undefined ? {} : { declaredSize: size }),
+            ...(req.query.version === undefined ? {} : { version: req.query.version }),
+          });
+        } catch (err) {
+          o.metrics.releaseUploadsRefused++;
+          throw err;
+        }
+        o.metrics.releaseUploadsAccepted++;
         return reply.code(201).send(releaseJson(r));
       },
     );
