@@ -139,6 +139,7 @@ async function cairn(database: DatabaseConfig, devices: number) {
     url,
     importMs,
     warmMs,
+    metrics: server.services.metrics,
     close: async () => {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
         `Cairn DDI poll, ${d.name}`,
         r,
         bareRate,
-        `bulk import of ${devices.toLocaleString('en-US')} devices ${(s.importMs / 1000).toFixed(1)} s, cache warm-up ${(s.warmMs / 1000).toFixed(1)} s`,
+        `bulk import of ${devices.toLocaleString('en-US')} devices ${(s.importMs / 1000).toFixed(1)} s, cache warm-up ${(s.warmMs / 1000).toFixed(1)} s, fast path ${((100 * s.metrics.ddiPollsFast) / Math.max(1, s.metrics.ddiPollsFast + s.metrics.ddiPollsSlow)).toFixed(1)} % of polls`,
       );
     } finally {
       await d.cleanup();
