@@ -2,12 +2,12 @@
 import { fromDbBigint, fromDbBytes } from '@cairn/db';
 import type { Kysely } from '@cairn/db';
 import type { Checkpointer, StoredCheckpoint } from '../checkpoints.js';
-import { LedgerError } from '../errors.js';
 import type { LedgerTables } from '../schema.js';
 import { notALedger } from '../tlog/transparency-log.js';
 import type { AuditAppended, LedgerOp, LedgerOpResult } from '../writer.js';
 import { assertAuditRecord } from './record.js';
 import type { AuditRecord, AuditRecordInput } from './record.js';
+import { assertReadRange } from '../read-range.js';
 import { recordFromRow } from './rows.js';
 
 /** Most records `records()` returns per call. */
@@ -51,24 +51,10 @@ export class AuditLog {
   /** Records [start, end), at most MAX_RECORDS_PER_READ. */
   async records(start: number, end: number): Promise<AuditRecord[]> {
     const { size } = await this.head();
-    if (
-      !Number.isSafeInteger(start) ||
-      !Number.isSafeInteger(end) ||
-      start < 0 ||
-      start > end ||
-      end > size
-    ) {
-      throw new LedgerError(
-        'INDEX_OUT_OF_RANGE',
-        `records [${start}, ${end}) are not inside the audit log of size ${size}`,
-      );
-    }
-    if (end - start > MAX_RECORDS_PER_READ) {
-      throw new LedgerError(
-        'RANGE_TOO_LARGE',
-        `asked for ${end - start} records; read at most ${MAX_RECORDS_PER_READ} per call`,
-      );
-    }
+    assertReadRange(start, end, size, MAX_RECORDS_PER_READ, {
+      items: 'records',
+      log: 'the audit log',
+    });
     const rows = await this.#d.db
       .selectFrom('ledger_audit')
       .selectAll()

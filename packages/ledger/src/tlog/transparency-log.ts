@@ -11,6 +11,7 @@ import type { Checkpointer, StoredCheckpoint } from '../checkpoints.js';
 import { LedgerError } from '../errors.js';
 import type { LedgerTables } from '../schema.js';
 import type { EntryAppended, LedgerOp, LedgerOpResult } from '../writer.js';
+import { assertReadRange } from '../read-range.js';
 import { rangeHashes } from './tree-store.js';
 
 export interface InclusionProofResult {
@@ -147,24 +148,7 @@ export class TransparencyLog {
   /** Entries [start, end), at most MAX_ENTRIES_PER_READ. */
   async entries(start: number, end: number): Promise<LogEntry[]> {
     const size = await this.size();
-    if (
-      !Number.isSafeInteger(start) ||
-      !Number.isSafeInteger(end) ||
-      start < 0 ||
-      start > end ||
-      end > size
-    ) {
-      throw new LedgerError(
-        'INDEX_OUT_OF_RANGE',
-        `entries [${start}, ${end}) are not inside the log of size ${size}`,
-      );
-    }
-    if (end - start > MAX_ENTRIES_PER_READ) {
-      throw new LedgerError(
-        'RANGE_TOO_LARGE',
-        `asked for ${end - start} entries; read at most ${MAX_ENTRIES_PER_READ} per call`,
-      );
-    }
+    assertReadRange(start, end, size, MAX_ENTRIES_PER_READ, { items: 'entries', log: 'the log' });
     const rows = await this.#d.db
       .selectFrom('ledger_tlog_leaves')
       .selectAll()
