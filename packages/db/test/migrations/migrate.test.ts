@@ -26,9 +26,17 @@ async function appliedIds(db: Database, namespace: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+// Look only in this test's own schema: Kysely's introspector scans every schema
+// and fails when a concurrent test drops its schema mid-query.
 async function tableCount(db: Database, name: string): Promise<number> {
-  const tables = await db.typed().introspection.getTables();
-  return tables.filter((t) => t.name === name).length;
+  const query =
+    db.dialect === 'postgres'
+      ? sql<{ n: number | string }>`SELECT count(*) AS n FROM information_schema.tables
+          WHERE table_schema = current_schema() AND table_name = ${name}`
+      : sql<{ n: number | string }>`SELECT count(*) AS n FROM sqlite_master
+          WHERE type = 'table' AND name = ${name}`;
+  const { rows } = await query.execute(db.typed());
+  return Number(rows[0]?.n ?? 0);
 }
 
 forEachDatabase(
