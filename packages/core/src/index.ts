@@ -176,6 +176,7 @@ export {
   softwareSigner,
   toPublicKey,
   verifySignature,
+  verifySignatureAsync,
 } from './crypto/algorithms.js';
 export type { EcdsaFieldSize } from './crypto/algorithms.js';
 export { CoseError } from './cose/errors.js';

@@ -9,6 +9,7 @@ import {
   signatureLength,
   toPublicKey,
   verifySignature,
+  verifySignatureAsync,
 } from '../crypto/algorithms.js';
 import type { SignatureAlgorithm, Signer } from '../crypto/signer.js';
 import { CoseError } from './errors.js';
@@ -172,10 +173,11 @@ export async function signCoseSign1(opts: SignCoseSign1Options): Promise<Uint8Ar
   const toSign = sigStructure(protectedBytes, opts.payload, opts.externalAad);
   const signature = await opts.signer.sign(toSign);
   // Every signature is verified before it leaves (a broken HSM or a signer holding another
-  // key must never produce an envelope); with the cached key this is one ECDSA verify.
+  // key must never produce an envelope); with the cached key this is one ECDSA verify,
+  // run on the thread pool so a signing service's event loop is not held by it.
   if (
     signature.length !== signatureLength(alg, pub) ||
-    !verifySignature(alg, pub, toSign, signature)
+    !(await verifySignatureAsync(alg, pub, toSign, signature))
   ) {
     throw new CoseError(
       'SIGNATURE_INVALID',

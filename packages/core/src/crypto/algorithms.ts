@@ -197,6 +197,33 @@ export function verifySignature(
   }
 }
 
+/**
+ * verifySignature on node's thread pool (the callback form of crypto.verify): the same
+ * checks and verdict, without holding the caller's event loop for the verification.
+ */
+export async function verifySignatureAsync(
+  alg: SignatureAlgorithm,
+  key: KeyObject,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  if (!isAlgorithm(alg)) {
+    throw new CoseError('ALG_UNSUPPORTED', `unknown signature algorithm ${String(alg)}`);
+  }
+  const pub = toPublicKey(key);
+  assertKeyMatchesAlgorithm(alg, pub);
+  if (signature.length !== signatureLength(alg, pub)) return false;
+  return new Promise((resolve) => {
+    try {
+      nodeVerify(SPECS[alg].hash, data, nodeKeyOptions(alg, pub), signature, (err, ok) => {
+        resolve(err === null && ok);
+      });
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 /** Sign `data` with a private KeyObject; ECDSA signatures come back raw r‖s. */
 export function signWithKey(
   alg: SignatureAlgorithm,

@@ -15,6 +15,7 @@ import {
   softwareSigner,
   toPublicKey,
   verifySignature,
+  verifySignatureAsync,
   type SignatureAlgorithm,
 } from '@cairn/core';
 import { assertThrowsCode } from '@cairn/testkit';
@@ -59,6 +60,33 @@ test('sign → verify round-trips for every algorithm; a flipped bit fails', () 
     assert.equal(verifySignature(alg, publicKey, flipBit(data, 3), sig), false, `${alg} data`);
     assert.equal(verifySignature(alg, publicKey, data, flipBit(sig, 10)), false, `${alg} sig`);
   }
+});
+
+test('verifySignatureAsync (thread pool) gives the same verdict as verifySignature', async () => {
+  for (const alg of ALL_ALGORITHMS) {
+    const { privateKey, publicKey } = testKeys()[KEY_FOR[alg]];
+    const sig = signWithKey(alg, privateKey, data);
+    const cases: [Uint8Array, Uint8Array, string][] = [
+      [data, sig, 'good'],
+      [flipBit(data, 3), sig, 'data'],
+      [data, flipBit(sig, 10), 'sig'],
+      [data, sig.subarray(1), 'short'],
+      [data, new Uint8Array(0), 'empty'],
+    ];
+    for (const [d, s, what] of cases) {
+      const want = verifySignature(alg, publicKey, d, s);
+      assert.equal(await verifySignatureAsync(alg, publicKey, d, s), want, `${alg} ${what}`);
+    }
+    assert.equal(await verifySignatureAsync(alg, publicKey, data, sig), true, `${alg} accepts`);
+  }
+  await assert.rejects(
+    verifySignatureAsync('HS256' as SignatureAlgorithm, testKeys().p256.publicKey, data, data),
+    (e: Error & { code?: string }) => e.code === 'ALG_UNSUPPORTED',
+  );
+  await assert.rejects(
+    verifySignatureAsync('EdDSA', testKeys().p256.publicKey, data, new Uint8Array(64)),
+    (e: Error & { code?: string }) => e.code === 'ALG_KEY_MISMATCH',
+  );
 });
 
 test('signature lengths are fixed: raw r‖s for ECDSA, 64 for Ed25519, modulus for PS256', () => {
