@@ -21,6 +21,8 @@ const only = arg('--only');
 // PKCS#11 session pool size (1..64): signatures in flight, hence the ledger's batch size
 const sessions = Number(arg('--sessions') ?? 16);
 const concurrencies = (arg('--concurrency') ?? '64,256').split(',').map(Number);
+// --client raw (default: lean HTTP/1.1 on sockets) | sdk (the SignerClient of `cairn sign`)
+const client = arg('--client') === 'sdk' ? 'sdk' : 'raw';
 const VENDOR = 'fa6b4a53-d5ad-5fdf-be9d-e663e4d41ffe';
 const CLASS = '1492af14-2569-5e48-bf42-9b2d51f2ab45';
 
@@ -63,12 +65,13 @@ try {
     const eluBefore = performance.eventLoopUtilization();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    const result = await new Promise<{
+    let genBusyMs = 0;
+    const result: {
       ok: number;
       failed: number;
       firstError: string;
       latencies: number[];
-    }>((resolve, reject) => {
+    } = await new Promise((resolve, reject) => {
       const w = new Worker(new URL('./load-worker.js', import.meta.url), {
         workerData: {
           url,
@@ -78,9 +81,13 @@ try {
           vendorId: VENDOR,
           classId: CLASS,
           tag: concurrency.toString(16),
+          client,
         },
       });
-      w.once('message', resolve);
+      w.once('message', (m: typeof result) => {
+        genBusyMs = w.performance.eventLoopUtilization().active;
+        resolve(m);
+      });
       w.once('error', reject);
     });
     const elapsed = (performance.now() - started) / 1000;
@@ -89,13 +96,15 @@ try {
     const elu = performance.eventLoopUtilization(eluBefore).utilization;
     const cpu = process.cpuUsage(cpuBefore);
     const cpuPerSig = (cpu.user + cpu.system) / 1000 / Math.max(1, result.ok);
+    // the same without the load generator thread's busy time (what the service costs)
+    const serviceCpuPerSig = ((cpu.user + cpu.system) / 1000 - genBusyMs) / Math.max(1, result.ok);
     const lat = result.latencies.sort((a, b) => a - b);
     const after = stack.ledger.stats();
     const perBatch =
       (after.operations - batchesBefore.operations) /
       Math.max(1, after.batches - batchesBefore.batches);
     rows.push(
-      `| REST sign (SoftHSM2 P-256 ${sessions} sessions, SQLite durable) | ${concurrency} | ${(result.ok / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(1)} | ${pct(lat, 99).toFixed(1)} | ${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}; ${perBatch.toFixed(1)} ops/commit; main thread ${(elu * 100).toFixed(0)}% busy; ${cpuPerSig.toFixed(2)} ms CPU/sig |`,
+      `| REST sign (SoftHSM2 P-256 ${sessions} sessions, SQLite durable) | ${concurrency} | ${(result.ok / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(1)} | ${pct(lat, 99).toFixed(1)} | ${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}; ${perBatch.toFixed(1)} ops/commit; main thread ${(elu * 100).toFixed(0)}% busy (${((elu * elapsed * 1000) / Math.max(1, result.ok)).toFixed(3)} ms/sig); ${cpuPerSig.toFixed(2)} ms CPU/sig, ${serviceCpuPerSig.toFixed(2)} without the ${client} load generator |`,
     );
   }
   await app.close();
@@ -133,7 +142,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 console.log(
-  `## signer — ${seconds} s per row, load generator in a worker thread; load average ${loadBefore} before, ${loadavg()
+  `## signer — ${seconds} s per row, load generator (${client}) in a worker thread; load average ${loadBefore} before, ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')} after\n`,
 );
