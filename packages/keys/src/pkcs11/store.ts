@@ -12,10 +12,10 @@ import { KeyError } from '../errors.js';
 import { readSecret } from '../secrets.js';
 import { storeSigner } from '../signer.js';
 import type { KeyInfo, KeyStore, Pkcs11KeyStoreConfig } from '../types.js';
+import { mechanismFor, nonNull } from './mechanisms.js';
 import {
   acquireModule,
   ckrName,
-  CKM_EDDSA,
   pkcs11js,
   releaseModule,
   type Handle,
@@ -50,30 +50,6 @@ function findSlot(
     `no token labelled '${tokenLabel}' in ${module}; tokens present: ${seen.length > 0 ? seen.join(', ') : 'none'} (create one with softhsm2-util --init-token)`,
     { details: { available: seen } },
   );
-}
-
-const PSS_SHA256: pkcs11js.RsaPSS = {
-  type: P.CK_PARAMS_RSA_PSS,
-  hashAlg: P.CKM_SHA256,
-  mgf: P.CKG_MGF1_SHA256,
-  saltLen: 32,
-};
-
-/** A buffer whose data pointer is never NULL, even when empty (SoftHSM2 rejects NULL). */
-function nonNull(bytes: Uint8Array): Buffer {
-  return bytes.length > 0 ? Buffer.from(bytes) : Buffer.alloc(1).subarray(0, 0);
-}
-
-function mechanismFor(type: KeyType): pkcs11js.Mechanism {
-  switch (type) {
-    case 'ecdsa-p256':
-    case 'ecdsa-p384':
-      return { mechanism: P.CKM_ECDSA };
-    case 'ed25519':
-      return { mechanism: CKM_EDDSA };
-    case 'rsa-pss-3072':
-      return { mechanism: P.CKM_RSA_PKCS_PSS, parameter: PSS_SHA256 };
-  }
 }
 
 /** Keys in a PKCS#11 token (an HSM, or SoftHSM2 in tests); private keys never leave it. */
