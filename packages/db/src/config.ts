@@ -8,6 +8,11 @@ export interface SqliteConfig {
   readonly path: string;
   /** How long a writer waits for another process's write lock. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Prepared statements kept, by SQL text, in an LRU cache (a query run again is not
+   * compiled again). Default 256; 0 turns the cache off.
+   */
+  readonly statementCacheSize?: number;
 }
 
 /** The scale-out option: a PostgreSQL server. */
@@ -58,6 +63,7 @@ export function assertDatabaseConfig(config: unknown): asserts config is Databas
       issues.push({ path: 'path', problem: 'must be a non-empty file path or ":memory:"' });
     }
     intIn(issues, 'busyTimeoutMs', c['busyTimeoutMs'] as number | undefined, 0, 600_000);
+    intIn(issues, 'statementCacheSize', c['statementCacheSize'] as number | undefined, 0, 100_000);
   } else if (c['dialect'] === 'postgres') {
     const cs = c['connectionString'];
     if (typeof cs !== 'string' || !/^postgres(ql)?:\/\//.test(cs)) {

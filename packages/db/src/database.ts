@@ -161,8 +161,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       begin: () => beginImmediate(parts),
     });
     db = new OpenDatabase('sqlite', new Kysely<unknown>({ dialect }), driver, parts.target, () => {
-      // Kysely closes the handle only if it was used; close() is idempotent.
-      if (parts.handle.open) parts.handle.close();
+      // Kysely closes the handle (through the cache) only if it was used; idempotent.
+      parts.statements.close();
       return Promise.resolve();
     });
     return db;

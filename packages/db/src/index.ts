@@ -4,6 +4,8 @@ export type { Database } from './database.js';
 export { assertDatabaseConfig, SCHEMA_NAME } from './config.js';
 export type { DatabaseConfig, Dialect, PostgresConfig, SqliteConfig } from './config.js';
 export { DbError } from './errors.js';
+export { DEFAULT_STATEMENT_CACHE_SIZE, StatementCache } from './statement-cache.js';
+export type { StatementCacheStats } from './statement-cache.js';
 export type { DbErrorCode } from './errors.js';
 export { DEFAULT_MAX_RETRIES } from './transaction.js';
 export type { IsolationLevel, TransactionOptions } from './transaction.js';

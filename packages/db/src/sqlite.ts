@@ -7,12 +7,15 @@ import type { Dialect } from 'kysely';
 import type { SqliteConfig } from './config.js';
 import { DbError } from './errors.js';
 import { mapDriverError } from './driver-errors.js';
+import { DEFAULT_STATEMENT_CACHE_SIZE, StatementCache } from './statement-cache.js';
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-/** An opened SQLite file: the raw handle (for BEGIN IMMEDIATE) and its Kysely dialect. */
+/** An opened SQLite file: the raw handle, its statement cache and its Kysely dialect. */
 export interface SqliteParts {
   readonly handle: BetterSqlite3.Database;
+  /** Kysely prepares every statement through this cache (and so does beginImmediate). */
+  readonly statements: StatementCache;
   readonly dialect: Dialect;
   readonly target: string;
   readonly busyTimeoutMs: number;
@@ -71,9 +74,14 @@ export function openSqlite(config: SqliteConfig): SqliteParts {
     handle.close();
     throw mapDriverError(err, { target });
   }
+  const statements = new StatementCache(
+    handle,
+    config.statementCacheSize ?? DEFAULT_STATEMENT_CACHE_SIZE,
+  );
   return {
     handle,
-    dialect: new SqliteDialect({ database: handle }),
+    statements,
+    dialect: new SqliteDialect({ database: statements }),
     target,
     busyTimeoutMs,
   };
@@ -91,13 +99,14 @@ function isBusy(err: unknown): boolean {
  * instead we try without waiting and retry asynchronously until busyTimeoutMs.
  */
 export async function beginImmediate(parts: SqliteParts): Promise<void> {
-  const { handle, busyTimeoutMs, target } = parts;
+  const { statements, busyTimeoutMs, target } = parts;
   const deadline = Date.now() + busyTimeoutMs;
   let delay = 1;
   for (;;) {
-    handle.pragma('busy_timeout = 0');
+    // Prepared (and cached) statements: these three run before every transaction.
+    statements.prepare('PRAGMA busy_timeout = 0').get();
     try {
-      handle.exec('BEGIN IMMEDIATE');
+      statements.prepare('BEGIN IMMEDIATE').run();
       return;
     } catch (err) {
       if (!isBusy(err)) throw err;
@@ -109,7 +118,7 @@ export async function beginImmediate(parts: SqliteParts): Promise<void> {
         );
       }
     } finally {
-      handle.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      statements.prepare(`PRAGMA busy_timeout = ${busyTimeoutMs}`).get();
     }
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 50);
