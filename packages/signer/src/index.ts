@@ -11,6 +11,7 @@ export type { Product, SignFormat, Worker, WorkerInput, WorkerPolicy } from './w
 export { WorkerRegistry } from './workers/registry.js';
 export type { LoadedWorker } from './workers/registry.js';
 export { parseRelease } from './signing/release.js';
+export { TreeMirror } from './signing/tree-mirror.js';
 export type { Release, ReleaseInput } from './signing/release.js';
 export type { Approval, RequestStatus, SigningRequest } from './approvals/requests.js';
 export { SIGNER_MIGRATIONS } from './store/schema.js';

@@ -1,5 +1,6 @@
-import { formatTlogProof, verifyInclusion } from '@cairn/core';
+import { formatTlogProof } from '@cairn/core';
 import type { Ledger } from '@cairn/ledger';
+import { SignerError } from '../errors.js';
 import type { TreeMirror } from './tree-mirror.js';
 
 interface Cp {
@@ -17,6 +18,8 @@ export class ProofMaker {
   readonly #mirror: TreeMirror | undefined;
   #latest: Cp | undefined;
   #inflight: Promise<Cp> | undefined;
+  /** The checkpoint size whose root the mirror was last found to agree with. */
+  #agreed = -1;
 
   constructor(ledger: Ledger, mirror?: TreeMirror) {
     this.#ledger = ledger;
@@ -29,12 +32,19 @@ export class ProofMaker {
   }
 
   async checkpointCovering(index: number): Promise<Cp> {
-    for (;;) {
+    for (let fresh = false; ;) {
       if (this.#latest && this.#latest.size > index) return this.#latest;
+      if (fresh) {
+        throw new SignerError(
+          'NOT_FOUND',
+          `the transparency log has no entry ${index} (its size is ${this.#latest?.size ?? 0})`,
+        );
+      }
       if (this.#inflight) {
         await this.#inflight;
         continue;
       }
+      fresh = true;
       this.#inflight = this.#ledger.transparency
         .checkpoint()
         .then((cp) => {
@@ -52,23 +62,26 @@ export class ProofMaker {
     }
   }
 
+  /**
+   * Whether the mirror's tree of `cp.size` leaves has the checkpoint's signed root. Checked
+   * once per checkpoint: every proof the mirror then gives for that size is made of the
+   * very subtree hashes that produced the signed root, so it verifies against it.
+   */
+  #mirrorAgrees(cp: Cp): boolean {
+    const m = this.#mirror;
+    if (m === undefined || !m.covers(cp.size)) return false;
+    if (this.#agreed === cp.size) return true;
+    const ok = Buffer.from(m.root(cp.size)).equals(cp.root);
+    if (ok) this.#agreed = cp.size;
+    return ok;
+  }
+
   /** c2sp.org/tlog-proof text for entry `index` and the checkpoint it is proven against. */
-  async tlogProof(
-    index: number,
-    leafHash?: Uint8Array,
-  ): Promise<{ proof: string; checkpoint: string }> {
+  async tlogProof(index: number): Promise<{ proof: string; checkpoint: string }> {
     const cp = await this.checkpointCovering(index);
-    let proof: Uint8Array[] | undefined;
-    if (this.#mirror && leafHash && this.#mirror.covers(cp.size)) {
-      try {
-        const p = this.#mirror.inclusionProof(index, cp.size);
-        verifyInclusion({ leafIndex: index, treeSize: cp.size, leafHash, proof: p, root: cp.root });
-        proof = p;
-      } catch {
-        proof = undefined; // fall back to the ledger's stored tree
-      }
-    }
-    proof ??= (await this.#ledger.transparency.inclusionProof(index, cp.size)).proof;
+    const proof = this.#mirrorAgrees(cp)
+      ? this.#mirror!.inclusionProof(index, cp.size)
+      : (await this.#ledger.transparency.inclusionProof(index, cp.size)).proof;
     return {
       proof: formatTlogProof({ index, inclusionProof: proof, checkpoint: cp.note }),
       checkpoint: cp.note,

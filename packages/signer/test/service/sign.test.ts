@@ -39,6 +39,16 @@ forEachDatabase('sign: envelope verifies, is in the log, proofs verify with core
     assert.equal(proof.index, res.json['index']);
     const verified = verifyTlogProof(res.json['tlogProof'] as string, { data: envelope }, verifier);
     assert.ok(verified);
+    const byRoute = await h.call(
+      'GET',
+      `/api/v1/log/tlog-proof/${String(res.json['index'])}`,
+      h.admin,
+    );
+    assert.equal(byRoute.status, 200, byRoute.text);
+    assert.ok(verifyTlogProof(byRoute.text, { data: envelope }, verifier));
+    const beyond = await h.call('GET', '/api/v1/log/tlog-proof/5', h.admin);
+    assert.equal(beyond.status, 404, beyond.text);
+    assert.match(beyond.text, /no entry 5/);
     const incl = await h.call(
       'GET',
       `/api/v1/log/proof/inclusion?index=${String(res.json['index'])}`,
