@@ -10,52 +10,76 @@ export interface EncodeOptions {
   readonly canonical?: boolean;
 }
 
+const utf8 = new TextEncoder();
+
+/** Writes into one growable buffer: no allocation per head or per small item. */
 class Writer {
-  chunks: Uint8Array[] = [];
+  buf: Uint8Array;
+  view: DataView;
   size = 0;
-  constructor(readonly canonical: boolean) {}
+  canonical = false;
+  constructor() {
+    this.buf = new Uint8Array(1024);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  ensure(n: number): void {
+    const need = this.size + n;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const grown = new Uint8Array(cap);
+    grown.set(this.buf.subarray(0, this.size));
+    this.buf = grown;
+    this.view = new DataView(grown.buffer);
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.size++] = b;
+  }
 
   push(b: Uint8Array): void {
-    this.chunks.push(b);
+    this.ensure(b.length);
+    this.buf.set(b, this.size);
     this.size += b.length;
   }
 
   head(major: number, arg: number | bigint): void {
     const m = major << 5;
-    if (typeof arg === 'number' && arg < 24) {
-      this.push(Uint8Array.of(m | arg));
+    if (typeof arg === 'number' && arg >= 0 && arg <= 0xffffffff && Number.isInteger(arg)) {
+      this.ensure(5);
+      const o = this.size;
+      if (arg < 24) {
+        this.buf[o] = m | arg;
+        this.size = o + 1;
+      } else if (arg < 0x100) {
+        this.buf[o] = m | 24;
+        this.buf[o + 1] = arg;
+        this.size = o + 2;
+      } else if (arg < 0x10000) {
+        this.buf[o] = m | 25;
+        this.view.setUint16(o + 1, arg);
+        this.size = o + 3;
+      } else {
+        this.buf[o] = m | 26;
+        this.view.setUint32(o + 1, arg);
+        this.size = o + 5;
+      }
       return;
     }
     const big = BigInt(arg);
     if (big < 0n || big > 0xffffffffffffffffn) {
       throw new CborError('CBOR_UNSUPPORTED_VALUE', `integer ${big} does not fit a CBOR head`);
     }
-    if (big < 24n) {
-      this.push(Uint8Array.of(m | Number(big)));
+    if (big <= 0xffffffffn) {
+      this.head(major, Number(big));
       return;
     }
-    if (big < 0x100n) {
-      this.push(Uint8Array.of(m | 24, Number(big)));
-      return;
-    }
-    if (big < 0x10000n) {
-      const b = new Uint8Array(3);
-      b[0] = m | 25;
-      new DataView(b.buffer).setUint16(1, Number(big));
-      this.push(b);
-      return;
-    }
-    if (big < 0x100000000n) {
-      const b = new Uint8Array(5);
-      b[0] = m | 26;
-      new DataView(b.buffer).setUint32(1, Number(big));
-      this.push(b);
-      return;
-    }
-    const b = new Uint8Array(9);
-    b[0] = m | 27;
-    new DataView(b.buffer).setBigUint64(1, big);
-    this.push(b);
+    this.ensure(9);
+    this.buf[this.size] = m | 27;
+    this.view.setBigUint64(this.size + 1, big);
+    this.size += 9;
   }
 
   value(v: CborValue): void {
@@ -80,9 +104,25 @@ class Writer {
       return;
     }
     if (typeof v === 'string') {
-      const b = new TextEncoder().encode(v);
-      this.head(3, b.length);
-      this.push(b);
+      // UTF-8 is at most 3 bytes per UTF-16 unit: encode in place, then write the head
+      if (v.length < 8) {
+        const b = utf8.encode(v);
+        this.head(3, b.length);
+        this.push(b);
+        return;
+      }
+      const max = v.length * 3;
+      this.ensure(max + 9);
+      const start = this.size;
+      const headLen = max < 24 ? 1 : max < 0x100 ? 2 : max < 0x10000 ? 3 : 5;
+      const { written } = utf8.encodeInto(v, this.buf.subarray(start + headLen));
+      // the real head may be shorter than the one reserved for the worst case
+      this.head(3, written);
+      const actualHead = this.size - start;
+      if (actualHead !== headLen) {
+        this.buf.copyWithin(start + actualHead, start + headLen, start + headLen + written);
+      }
+      this.size = start + actualHead + written;
       return;
     }
     if (v instanceof Uint8Array) {
@@ -91,19 +131,19 @@ class Writer {
       return;
     }
     if (v === false) {
-      this.push(Uint8Array.of(0xf4));
+      this.byte(0xf4);
       return;
     }
     if (v === true) {
-      this.push(Uint8Array.of(0xf5));
+      this.byte(0xf5);
       return;
     }
     if (v === null) {
-      this.push(Uint8Array.of(0xf6));
+      this.byte(0xf6);
       return;
     }
     if (v === undefined) {
-      this.push(Uint8Array.of(0xf7));
+      this.byte(0xf7);
       return;
     }
     if (Array.isArray(v)) {
@@ -122,13 +162,16 @@ class Writer {
     }
     if (v instanceof CborSimple) {
       if (v.value < 20) {
-        this.push(Uint8Array.of(0xe0 | v.value));
+        this.byte(0xe0 | v.value);
         return;
       }
       if (v.value < 32 || v.value > 255) {
         throw new CborError('CBOR_UNSUPPORTED_VALUE', `simple value ${v.value} cannot be encoded`);
       }
-      this.push(Uint8Array.of(0xf8, v.value));
+      this.ensure(2);
+      this.buf[this.size] = 0xf8;
+      this.buf[this.size + 1] = v.value;
+      this.size += 2;
       return;
     }
     throw new CborError('CBOR_UNSUPPORTED_VALUE', `cannot encode a value of type ${typeof v}`);
@@ -136,10 +179,17 @@ class Writer {
 
   map(m: CborMap): void {
     this.head(5, m.size);
-    let entries = m
+    if (!this.canonical) {
+      for (const [k, v] of m.entries()) {
+        this.value(k);
+        this.value(v);
+      }
+      return;
+    }
+    const entries = m
       .entries()
-      .map(([k, v]) => [encodeCbor(k, { canonical: this.canonical }), v] as const);
-    if (this.canonical) entries = entries.sort(([a], [b]) => Buffer.compare(a, b));
+      .map(([k, v]) => [encodeCbor(k, { canonical: true }), v] as const)
+      .sort(([a], [b]) => Buffer.compare(a, b));
     for (const [k, v] of entries) {
       this.push(k);
       this.value(v);
@@ -148,40 +198,43 @@ class Writer {
 
   float(v: number): void {
     const h = encodeHalf(v);
+    this.ensure(9);
+    const o = this.size;
     if (h !== undefined) {
-      const b = new Uint8Array(3);
-      b[0] = 0xf9;
-      new DataView(b.buffer).setUint16(1, h);
-      this.push(b);
+      this.buf[o] = 0xf9;
+      this.view.setUint16(o + 1, h);
+      this.size = o + 3;
       return;
     }
     if (Math.fround(v) === v) {
-      const b = new Uint8Array(5);
-      b[0] = 0xfa;
-      new DataView(b.buffer).setFloat32(1, v);
-      this.push(b);
+      this.buf[o] = 0xfa;
+      this.view.setFloat32(o + 1, v);
+      this.size = o + 5;
       return;
     }
-    const b = new Uint8Array(9);
-    b[0] = 0xfb;
-    new DataView(b.buffer).setFloat64(1, v);
-    this.push(b);
+    this.buf[o] = 0xfb;
+    this.view.setFloat64(o + 1, v);
+    this.size = o + 9;
   }
 
   result(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let o = 0;
-    for (const c of this.chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
+    return this.buf.slice(0, this.size);
   }
 }
 
+/** Idle writers: encodeCbor re-enters itself (canonical map keys), so it keeps a few. */
+const idle: Writer[] = [];
+const KEEP_BYTES = 64 * 1024;
+
 /** Encode a value as CBOR with shortest-form heads; see EncodeOptions for map order. */
 export function encodeCbor(value: CborValue, opts: EncodeOptions = {}): Uint8Array {
-  const w = new Writer(opts.canonical ?? false);
-  w.value(value);
-  return w.result();
+  const w = idle.pop() ?? new Writer();
+  w.size = 0;
+  w.canonical = opts.canonical ?? false;
+  try {
+    w.value(value);
+    return w.result();
+  } finally {
+    if (w.buf.length <= KEEP_BYTES && idle.length < 8) idle.push(w);
+  }
 }
