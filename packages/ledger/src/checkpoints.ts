@@ -21,7 +21,7 @@ export interface LogHead {
   readonly root: Uint8Array;
 }
 
-function fromRow(r: Selectable<CheckpointsTable>): StoredCheckpoint {
+export function checkpointFromRow(r: Selectable<CheckpointsTable>): StoredCheckpoint {
   return {
     log: r.log as LogName,
     size: Number(fromDbBigint(r.size)),
@@ -43,21 +43,47 @@ export async function latestCheckpoint(
     .orderBy('size', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row === undefined ? undefined : fromRow(row);
+  return row === undefined ? undefined : checkpointFromRow(row);
 }
 
-/** Every stored checkpoint of `log`, by size. */
+export interface ListCheckpointsOptions {
+  /** Only checkpoints of at least this size. */
+  readonly fromSize?: number;
+  /** At most this many (a log with checkpointEachBatch has one per batch). */
+  readonly limit?: number;
+}
+
+/** The stored checkpoints of `log`, by size (all of them unless limited). */
 export async function listCheckpoints(
   db: Kysely<LedgerTables>,
   log: LogName,
+  options: ListCheckpointsOptions = {},
 ): Promise<StoredCheckpoint[]> {
-  const rows = await db
-    .selectFrom('ledger_checkpoints')
-    .selectAll()
-    .where('log', '=', log)
-    .orderBy('size')
-    .execute();
-  return rows.map(fromRow);
+  let q = db.selectFrom('ledger_checkpoints').selectAll().where('log', '=', log);
+  if (options.fromSize !== undefined) q = q.where('size', '>=', BigInt(options.fromSize));
+  q = q.orderBy('size');
+  if (options.limit !== undefined) q = q.limit(options.limit);
+  const rows = await q.execute();
+  return rows.map(checkpointFromRow);
+}
+
+/**
+ * One query: the log's current size, and the checkpoint stored for exactly that size
+ * if there is one (what `checkpoint()` returns when the log did not grow since).
+ */
+async function currentCheckpoint(
+  db: Kysely<LedgerTables>,
+  log: LogName,
+): Promise<StoredCheckpoint | undefined> {
+  const row = await db
+    .selectFrom('ledger_logs as l')
+    .innerJoin('ledger_checkpoints as c', (j) =>
+      j.onRef('c.size', '=', 'l.size').on('c.log', '=', log),
+    )
+    .select(['c.log', 'c.size', 'c.root', 'c.note', 'c.created_at'])
+    .where('l.name', '=', log)
+    .executeTakeFirst();
+  return row === undefined ? undefined : checkpointFromRow(row);
 }
 
 export interface CheckpointerOptions {
@@ -88,12 +114,16 @@ export class Checkpointer {
     return latestCheckpoint(this.#o.db, this.#o.log);
   }
 
-  list(): Promise<StoredCheckpoint[]> {
-    return listCheckpoints(this.#o.db, this.#o.log);
+  list(options?: ListCheckpointsOptions): Promise<StoredCheckpoint[]> {
+    return listCheckpoints(this.#o.db, this.#o.log, options);
   }
 
   /** A checkpoint of the current log: the stored latest if the log has not grown. */
   async checkpoint(): Promise<StoredCheckpoint> {
+    // One query when a checkpoint of the current size exists (always the case with
+    // checkpointEachBatch, and after any checkpoint() until the log grows).
+    const current = await currentCheckpoint(this.#o.db, this.#o.log);
+    if (current !== undefined) return current;
     const latest = await this.latest();
     const head = await this.#o.head();
     if (latest !== undefined && latest.size >= head.size) {
@@ -144,6 +174,6 @@ export class Checkpointer {
       .where('log', '=', log)
       .where('size', '=', BigInt(head.size))
       .executeTakeFirstOrThrow();
-    return fromRow(row);
+    return checkpointFromRow(row);
   }
 }

@@ -1,6 +1,12 @@
 // @cairn/ledger public API. Explicit named exports only (no `export *`).
 export { Ledger, LEDGER_DEFAULTS } from './ledger.js';
-export type { LedgerOptions, LogKeyOptions, RecordInput, RecordResult } from './ledger.js';
+export type {
+  LedgerOptions,
+  LogKeyOptions,
+  RecordInput,
+  RecordResult,
+  TransparencyLogOptions,
+} from './ledger.js';
 export { TransparencyLog, MAX_ENTRIES_PER_READ } from './tlog/transparency-log.js';
 export type {
   ConsistencyProofResult,
@@ -22,7 +28,7 @@ export type { AuditVerification, VerifyAuditLogOptions } from './audit/verify.js
 export { verifyTransparencyLog } from './tlog/verify.js';
 export type { TransparencyVerification, VerifyTransparencyLogOptions } from './tlog/verify.js';
 export { latestCheckpoint, listCheckpoints } from './checkpoints.js';
-export type { StoredCheckpoint } from './checkpoints.js';
+export type { ListCheckpointsOptions, StoredCheckpoint } from './checkpoints.js';
 export { canonicalJson } from './canonical-json.js';
 export type { JsonValue } from './canonical-json.js';
 export { GroupCommitter } from './group-commit.js';

@@ -4,15 +4,18 @@
  * locked first (FOR UPDATE on PostgreSQL, the BEGIN IMMEDIATE write lock on SQLite),
  * so sequence numbers and indices are gap-free and in commit order across processes.
  */
-import { leafHash } from '@cairn/core';
-import { fromDbBigint, fromDbBytes, toDbBytes } from '@cairn/db';
+import { isCairnError, leafHash, signCheckpoint } from '@cairn/core';
+import type { NoteSigner } from '@cairn/core';
+import { fromDbBigint, fromDbBytes, toDbBytes, toDbTimestamp } from '@cairn/db';
 import type { Database, Transaction } from '@cairn/db';
 import { chainHash } from './audit/record.js';
 import type { AuditRecordInput } from './audit/record.js';
 import { auditRow } from './audit/rows.js';
+import { checkpointFromRow } from './checkpoints.js';
+import type { StoredCheckpoint } from './checkpoints.js';
 import { LedgerError } from './errors.js';
 import type { LedgerTables, LogName } from './schema.js';
-import { appendToFrontier } from './tlog/tree-math.js';
+import { appendToFrontier, foldRange } from './tlog/tree-math.js';
 import type { FrontierNode } from './tlog/tree-math.js';
 import { loadFrontier } from './tlog/tree-store.js';
 
@@ -32,6 +35,19 @@ export interface EntryAppended {
   readonly leafHash: Uint8Array;
   /** True when the same entry was already in the log (its first index is returned). */
   readonly existing: boolean;
+  /**
+   * With `transparency.checkpointEachBatch`: the signed checkpoint of the tree right
+   * after the batch that committed this entry, stored in the same transaction. For a
+   * new entry it is the smallest checkpoint that covers it.
+   */
+  readonly checkpoint?: StoredCheckpoint;
+}
+
+/** Sign a checkpoint of the transparency log in every batch that appends to it. */
+export interface BatchCheckpointOptions {
+  readonly origin: string;
+  readonly signer: NoteSigner;
+  readonly clock: () => Date;
 }
 
 export interface LedgerOpResult {
@@ -46,17 +62,26 @@ interface LogState {
   head: Uint8Array;
 }
 
+interface Grown {
+  size: number;
+  nodes: FrontierNode[];
+  /** Whether the batch appended new leaves (size grew). */
+  grew: boolean;
+}
+
 export class LedgerWriter {
   readonly #db: Database;
+  readonly #checkpoints: BatchCheckpointOptions | undefined;
   #frontier: { size: number; nodes: FrontierNode[] } | undefined;
 
-  constructor(db: Database) {
+  constructor(db: Database, checkpoints?: BatchCheckpointOptions) {
     this.#db = db;
+    this.#checkpoints = checkpoints;
   }
 
   /** Commit `ops` in one transaction; results in the same order. */
   async commit(ops: readonly LedgerOp[]): Promise<LedgerOpResult[]> {
-    let frontier: { size: number; nodes: FrontierNode[] } | undefined;
+    let frontier: Grown | undefined;
     const results = await this.#db.transaction<LedgerTables, LedgerOpResult[]>(
       async (trx) => {
         const wantAudit = ops.some((o) => o.audit !== undefined);
@@ -65,6 +90,12 @@ export class LedgerWriter {
         const out: { audit?: AuditAppended; entry?: EntryAppended }[] = ops.map(() => ({}));
         if (wantTlog) frontier = await this.#appendEntries(trx, state.get('tlog')!, ops, out);
         if (wantAudit) await this.#appendAudit(trx, state.get('audit')!, ops, out);
+        if (frontier !== undefined && this.#checkpoints !== undefined) {
+          const cp = await this.#batchCheckpoint(trx, this.#checkpoints, frontier);
+          for (const o of out) {
+            if (o.entry !== undefined) o.entry = { ...o.entry, checkpoint: copy(cp) };
+          }
+        }
         return out;
       },
       // Read committed: after the row lock is granted, every statement sees what the
@@ -108,12 +139,68 @@ export class LedgerWriter {
     return state;
   }
 
+  /**
+   * The checkpoint of the tree as this batch leaves it, signed and stored inside the
+   * transaction (so it costs no commit of its own). The root comes from the frontier,
+   * no query. A batch that appended nothing new (duplicates only) reuses the stored
+   * checkpoint of the current size, or makes one.
+   */
+  async #batchCheckpoint(
+    trx: Transaction<LedgerTables>,
+    o: BatchCheckpointOptions,
+    tree: Grown,
+  ): Promise<StoredCheckpoint> {
+    if (!tree.grew) {
+      const row = await trx
+        .selectFrom('ledger_checkpoints')
+        .selectAll()
+        .where('log', '=', 'tlog')
+        .where('size', '=', BigInt(tree.size))
+        .executeTakeFirst();
+      if (row !== undefined) return checkpointFromRow(row);
+    }
+    const root = foldRange(tree.nodes.map((n) => n.hash));
+    const note = await signCheckpoint(
+      { origin: o.origin, size: tree.size, rootHash: root, extensions: [] },
+      [o.signer],
+    );
+    const cp: StoredCheckpoint = {
+      log: 'tlog',
+      size: tree.size,
+      root,
+      note,
+      createdAt: o.clock(),
+    };
+    try {
+      await trx
+        .insertInto('ledger_checkpoints')
+        .values({
+          log: 'tlog',
+          size: BigInt(cp.size),
+          root: toDbBytes(root),
+          note,
+          created_at: toDbTimestamp(cp.createdAt),
+        })
+        .execute();
+    } catch (err) {
+      if (isCairnError(err, 'DB_CONSTRAINT') && err.details?.['kind'] === 'unique') {
+        throw new LedgerError(
+          'STORE_CORRUPT',
+          `a transparency-log checkpoint of size ${cp.size} is already stored although the log only now reached that size: entries were removed; run cairn audit verify`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return cp;
+  }
+
   async #appendEntries(
     trx: Transaction<LedgerTables>,
     state: LogState,
     ops: readonly LedgerOp[],
     out: { entry?: EntryAppended }[],
-  ): Promise<{ size: number; nodes: FrontierNode[] }> {
+  ): Promise<Grown> {
     const hashes = ops.map((o) => (o.entry === undefined ? undefined : leafHash(o.entry)));
     const wanted = [...new Set(hashes.filter((h) => h !== undefined).map(hex))];
     const known = new Map<string, number>();
@@ -148,7 +235,7 @@ export class LedgerWriter {
       freshHashes.push(h);
       out[i]!.entry = { index, leafHash: h, existing: false };
     });
-    if (fresh.length === 0) return { size: state.size, nodes: frontier };
+    if (fresh.length === 0) return { size: state.size, nodes: frontier, grew: false };
     const appended = appendToFrontier(frontier, state.size, freshHashes);
     for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
       await trx
@@ -173,7 +260,7 @@ export class LedgerWriter {
       .set({ size: BigInt(size) })
       .where('name', '=', 'tlog')
       .execute();
-    return { size, nodes: appended.frontier };
+    return { size, nodes: appended.frontier, grew: true };
   }
 
   async #appendAudit(
@@ -204,6 +291,11 @@ export class LedgerWriter {
       .where('name', '=', 'audit')
       .execute();
   }
+}
+
+/** Each caller gets its own copy (they may not share mutable bytes). */
+function copy(cp: StoredCheckpoint): StoredCheckpoint {
+  return { ...cp, root: cp.root.slice(), createdAt: new Date(cp.createdAt.getTime()) };
 }
 
 function hex(b: Uint8Array): string {

@@ -7,7 +7,7 @@ import {
 } from '@cairn/core';
 import { fromDbBigint, fromDbBytes, toDbBytes } from '@cairn/db';
 import type { Kysely } from '@cairn/db';
-import type { Checkpointer, StoredCheckpoint } from '../checkpoints.js';
+import type { Checkpointer, ListCheckpointsOptions, StoredCheckpoint } from '../checkpoints.js';
 import { LedgerError } from '../errors.js';
 import type { LedgerTables } from '../schema.js';
 import type { EntryAppended, LedgerOp, LedgerOpResult } from '../writer.js';
@@ -94,9 +94,12 @@ export class TransparencyLog {
     return this.#d.checkpointer.latest();
   }
 
-  /** Every stored checkpoint, by size. */
-  checkpoints(): Promise<StoredCheckpoint[]> {
-    return this.#d.checkpointer.list();
+  /**
+   * Stored checkpoints, by size: all of them unless `fromSize`/`limit` narrow it (with
+   * checkpointEachBatch there is one per batch: page through them).
+   */
+  checkpoints(options?: ListCheckpointsOptions): Promise<StoredCheckpoint[]> {
+    return this.#d.checkpointer.list(options);
   }
 
   /** Make a checkpoint if one is due (log grew and the interval passed). */

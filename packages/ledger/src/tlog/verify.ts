@@ -4,7 +4,7 @@
  * signature of every stored checkpoint.
  */
 import { emptyRoot, leafHash } from '@cairn/core';
-import type { NoteVerifier } from '@cairn/core';
+import type { Checkpoint, NoteVerifier } from '@cairn/core';
 import { fromDbBigint, fromDbBytes } from '@cairn/db';
 import type { Database, Kysely } from '@cairn/db';
 import { bytesEqualPublic } from '../bytes.js';
@@ -31,6 +31,69 @@ export interface TransparencyVerification {
 
 const PAGE = 2000;
 
+/**
+ * The stored checkpoints of the transparency log in size order, read a page at a time
+ * (each parsed and, with a verifier, its signature checked as it is read).
+ */
+class CheckpointPages {
+  readonly #db: Kysely<LedgerTables>;
+  readonly #o: VerifyTransparencyLogOptions;
+  #buf: Checkpoint[] = [];
+  #at = 0;
+  #after = -1n;
+  #done = false;
+  consumed = 0;
+
+  constructor(db: Kysely<LedgerTables>, o: VerifyTransparencyLogOptions) {
+    this.#db = db;
+    this.#o = o;
+  }
+
+  peek(): Checkpoint | undefined {
+    return this.#buf[this.#at];
+  }
+
+  next(): void {
+    this.#at++;
+    this.consumed++;
+  }
+
+  /** Read pages until the buffer holds every checkpoint of size ≤ `size` (or more). */
+  async loadUpTo(size: number): Promise<void> {
+    while (!this.#done && (this.#buf.length === 0 || this.#buf.at(-1)!.size <= size)) {
+      const rows = await this.#db
+        .selectFrom('ledger_checkpoints')
+        .select(['size', 'note'])
+        .where('log', '=', 'tlog')
+        .where('size', '>', this.#after)
+        .orderBy('size')
+        .limit(PAGE)
+        .execute();
+      if (rows.length < PAGE) this.#done = true;
+      if (rows.length === 0) break;
+      this.#buf = this.#buf.slice(this.#at);
+      this.#at = 0;
+      for (const r of rows) {
+        const read = readCheckpoint(r.note, this.#o);
+        if ('problem' in read) {
+          throw new TlogVerifyError(
+            'CHECKPOINT_INVALID',
+            `the stored checkpoint of size ${fromDbBigint(r.size)} was refused: ${read.problem}`,
+          );
+        }
+        if (BigInt(read.checkpoint.size) !== fromDbBigint(r.size)) {
+          throw new TlogVerifyError(
+            'CHECKPOINT_INVALID',
+            `the stored checkpoint of size ${fromDbBigint(r.size)} holds a note of size ${read.checkpoint.size}: the row was altered`,
+          );
+        }
+        this.#buf.push(read.checkpoint);
+      }
+      this.#after = fromDbBigint(rows.at(-1)!.size);
+    }
+  }
+}
+
 export async function verifyTransparencyLog(
   o: VerifyTransparencyLogOptions,
 ): Promise<TransparencyVerification> {
@@ -44,26 +107,10 @@ export async function verifyTransparencyLog(
       throw Object.assign(notALedger(), { cause });
     });
   if (state === undefined) throw notALedger();
-  const stored = await db
-    .selectFrom('ledger_checkpoints')
-    .select(['size', 'note'])
-    .where('log', '=', 'tlog')
-    .orderBy('size')
-    .execute();
-  const checkpoints = stored.map((r) => {
-    const read = readCheckpoint(r.note, o);
-    if ('problem' in read) {
-      throw new TlogVerifyError(
-        'CHECKPOINT_INVALID',
-        `the stored checkpoint of size ${fromDbBigint(r.size)} was refused: ${read.problem}`,
-      );
-    }
-    return read.checkpoint;
-  });
-  const pending = [...checkpoints];
+  const checkpoints = new CheckpointPages(db, o);
   const checkRoots = (n: number, frontier: readonly FrontierNode[]): void => {
-    while (pending[0] !== undefined && pending[0].size === n) {
-      const cp = pending.shift()!;
+    for (let cp = checkpoints.peek(); cp !== undefined && cp.size === n; cp = checkpoints.peek()) {
+      checkpoints.next();
       const root = n === 0 ? emptyRoot() : foldRange(frontier.map((f) => f.hash));
       if (!bytesEqualPublic(root, cp.rootHash)) {
         throw new TlogVerifyError(
@@ -78,6 +125,7 @@ export async function verifyTransparencyLog(
   let frontier: FrontierNode[] = [];
   let n = 0;
   let nodesSeen = 0;
+  await checkpoints.loadUpTo(0);
   checkRoots(0, frontier);
   for (;;) {
     const rows = await db
@@ -88,6 +136,9 @@ export async function verifyTransparencyLog(
       .limit(PAGE)
       .execute();
     if (rows.length === 0) break;
+    // Checkpoints are read page by page too: a log with checkpointEachBatch has one per
+    // batch, far too many to hold at once.
+    await checkpoints.loadUpTo(n + rows.length);
     const expected: FrontierNode[] = [];
     for (const row of rows) {
       const idx = Number(fromDbBigint(row.idx));
@@ -133,17 +184,19 @@ export async function verifyTransparencyLog(
       `the tree of ${n} leaves has ${nodesSeen} complete subtrees, but ${fromDbBigint(count.n)} subtree hashes are stored`,
     );
   }
-  if (pending[0] !== undefined) {
+  await checkpoints.loadUpTo(n + 1);
+  const beyond = checkpoints.peek();
+  if (beyond !== undefined) {
     throw new TlogVerifyError(
       'CHECKPOINT_MISMATCH',
-      `a checkpoint of size ${pending[0].size} is stored but the log has only ${n} leaves: leaves were removed`,
-      { details: { size: pending[0].size } },
+      `a checkpoint of size ${beyond.size} is stored but the log has only ${n} leaves: leaves were removed`,
+      { details: { size: beyond.size } },
     );
   }
   return {
     size: n,
     root: n === 0 ? emptyRoot() : foldRange(frontier.map((f) => f.hash)),
-    checkpointsChecked: checkpoints.length,
+    checkpointsChecked: checkpoints.consumed,
     signaturesChecked: o.verifier !== undefined,
   };
 }
