@@ -29,9 +29,10 @@ export {
 } from './columns.js';
 export type { ColumnTypeName, ColumnTypes } from './columns.js';
 // Kysely re-exported so dependents need not declare it themselves.
-export { sql } from 'kysely';
+export { CompiledQuery, sql } from 'kysely';
 export type {
   ColumnType,
+  QueryResult,
   Generated,
   Insertable,
   Kysely,

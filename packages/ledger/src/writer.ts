@@ -14,7 +14,8 @@ import { auditRow } from './audit/rows.js';
 import { checkpointFromRow } from './checkpoints.js';
 import type { StoredCheckpoint } from './checkpoints.js';
 import { LedgerError } from './errors.js';
-import type { LedgerTables, LogName } from './schema.js';
+import type { AuditTable, LedgerTables, LogName } from './schema.js';
+import { BulkSql } from './bulk-sql.js';
 import { appendToFrontier, foldRange } from './tlog/tree-math.js';
 import type { FrontierNode } from './tlog/tree-math.js';
 import { loadFrontier } from './tlog/tree-store.js';
@@ -55,7 +56,22 @@ export interface LedgerOpResult {
   readonly entry?: EntryAppended;
 }
 
-const ROWS_PER_INSERT = 500;
+const AUDIT_COLUMNS: readonly (keyof AuditTable)[] = [
+  'seq',
+  'time',
+  'actor',
+  'auth_method',
+  'client_address',
+  'action',
+  'worker',
+  'key_label',
+  'request_digest',
+  'response_digest',
+  'decision',
+  'reason',
+  'details',
+  'hash',
+];
 
 interface LogState {
   size: number;
@@ -72,11 +88,13 @@ interface Grown {
 export class LedgerWriter {
   readonly #db: Database;
   readonly #checkpoints: BatchCheckpointOptions | undefined;
+  readonly #bulk: BulkSql;
   #frontier: { size: number; nodes: FrontierNode[] } | undefined;
 
   constructor(db: Database, checkpoints?: BatchCheckpointOptions) {
     this.#db = db;
     this.#checkpoints = checkpoints;
+    this.#bulk = new BulkSql(db.dialect);
   }
 
   /** Commit `ops` in one transaction; results in the same order. */
@@ -204,22 +222,18 @@ export class LedgerWriter {
     const hashes = ops.map((o) => (o.entry === undefined ? undefined : leafHash(o.entry)));
     const wanted = [...new Set(hashes.filter((h) => h !== undefined).map(hex))];
     const known = new Map<string, number>();
-    for (let i = 0; i < wanted.length; i += ROWS_PER_INSERT) {
-      const rows = await trx
-        .selectFrom('ledger_tlog_leaves')
-        .select(['idx', 'leaf_hash'])
-        .where(
-          'leaf_hash',
-          'in',
-          wanted.slice(i, i + ROWS_PER_INSERT).map((h) => Buffer.from(h, 'hex')),
-        )
-        .execute();
-      for (const r of rows) known.set(hex(fromDbBytes(r.leaf_hash)), Number(fromDbBigint(r.idx)));
-    }
+    const rows = await this.#bulk.selectIn<{ idx: unknown; leaf_hash: unknown }>(
+      trx,
+      'ledger_tlog_leaves',
+      ['idx', 'leaf_hash'],
+      'leaf_hash',
+      wanted.map((h) => Buffer.from(h, 'hex')),
+    );
+    for (const r of rows) known.set(hex(fromDbBytes(r.leaf_hash)), Number(fromDbBigint(r.idx)));
     const cached = this.#frontier;
     const frontier =
       cached?.size === state.size ? cached.nodes : await loadFrontier(trx, state.size);
-    const fresh: { idx: bigint; leaf_hash: Buffer; data: Buffer }[] = [];
+    const fresh: [bigint, Buffer, Buffer][] = [];
     const freshHashes: Uint8Array[] = [];
     hashes.forEach((h, i) => {
       if (h === undefined) return;
@@ -231,29 +245,19 @@ export class LedgerWriter {
       }
       const index = state.size + fresh.length;
       known.set(key, index);
-      fresh.push({ idx: BigInt(index), leaf_hash: toDbBytes(h), data: toDbBytes(ops[i]!.entry!) });
+      fresh.push([BigInt(index), toDbBytes(h), toDbBytes(ops[i]!.entry!)]);
       freshHashes.push(h);
       out[i]!.entry = { index, leafHash: h, existing: false };
     });
     if (fresh.length === 0) return { size: state.size, nodes: frontier, grew: false };
     const appended = appendToFrontier(frontier, state.size, freshHashes);
-    for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
-      await trx
-        .insertInto('ledger_tlog_leaves')
-        .values(fresh.slice(i, i + ROWS_PER_INSERT))
-        .execute();
-    }
-    const nodes = appended.nodes.map((n) => ({
-      level: BigInt(n.level),
-      idx: BigInt(n.idx),
-      hash: toDbBytes(n.hash),
-    }));
-    for (let i = 0; i < nodes.length; i += ROWS_PER_INSERT) {
-      await trx
-        .insertInto('ledger_tlog_nodes')
-        .values(nodes.slice(i, i + ROWS_PER_INSERT))
-        .execute();
-    }
+    await this.#bulk.insert(trx, 'ledger_tlog_leaves', ['idx', 'leaf_hash', 'data'], fresh);
+    await this.#bulk.insert(
+      trx,
+      'ledger_tlog_nodes',
+      ['level', 'idx', 'hash'],
+      appended.nodes.map((n) => [BigInt(n.level), BigInt(n.idx), toDbBytes(n.hash)]),
+    );
     const size = state.size + fresh.length;
     await trx
       .updateTable('ledger_logs')
@@ -271,20 +275,16 @@ export class LedgerWriter {
   ): Promise<void> {
     let head = state.head;
     let seq = state.size;
-    const rows: ReturnType<typeof auditRow>[] = [];
+    const rows: unknown[][] = [];
     ops.forEach((o, i) => {
       if (o.audit === undefined) return;
       head = chainHash(head, seq, o.audit);
-      rows.push(auditRow(seq, o.audit, head));
+      const row = auditRow(seq, o.audit, head);
+      rows.push(AUDIT_COLUMNS.map((c) => row[c]));
       out[i]!.audit = { seq, hash: head };
       seq++;
     });
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-      await trx
-        .insertInto('ledger_audit')
-        .values(rows.slice(i, i + ROWS_PER_INSERT))
-        .execute();
-    }
+    await this.#bulk.insert(trx, 'ledger_audit', AUDIT_COLUMNS, rows);
     await trx
       .updateTable('ledger_logs')
       .set({ size: BigInt(seq), head: toDbBytes(head) })
