@@ -6,7 +6,7 @@
  */
 import { isCairnError, leafHash, signCheckpoint } from '@cairn/core';
 import type { NoteSigner } from '@cairn/core';
-import { fromDbBigint, fromDbBytes, toDbBytes, toDbTimestamp } from '@cairn/db';
+import { CompiledQuery, fromDbBigint, fromDbBytes, toDbBytes, toDbTimestamp } from '@cairn/db';
 import type { Database, Transaction } from '@cairn/db';
 import { chainHash } from './audit/record.js';
 import type { AuditRecordInput } from './audit/record.js';
@@ -107,7 +107,10 @@ export class LedgerWriter {
         const state = await this.#lock(trx, wantAudit, wantTlog);
         const out: { audit?: AuditAppended; entry?: EntryAppended }[] = ops.map(() => ({}));
         if (wantTlog) frontier = await this.#appendEntries(trx, state.get('tlog')!, ops, out);
-        if (wantAudit) await this.#appendAudit(trx, state.get('audit')!, ops, out);
+        const audit = wantAudit
+          ? await this.#appendAudit(trx, state.get('audit')!, ops, out)
+          : undefined;
+        await this.#saveState(trx, frontier?.grew === true ? frontier.size : undefined, audit);
         if (frontier !== undefined && this.#checkpoints !== undefined) {
           const cp = await this.#batchCheckpoint(trx, this.#checkpoints, frontier);
           for (const o of out) {
@@ -258,13 +261,7 @@ export class LedgerWriter {
       ['level', 'idx', 'hash'],
       appended.nodes.map((n) => [BigInt(n.level), BigInt(n.idx), toDbBytes(n.hash)]),
     );
-    const size = state.size + fresh.length;
-    await trx
-      .updateTable('ledger_logs')
-      .set({ size: BigInt(size) })
-      .where('name', '=', 'tlog')
-      .execute();
-    return { size, nodes: appended.frontier, grew: true };
+    return { size: state.size + fresh.length, nodes: appended.frontier, grew: true };
   }
 
   async #appendAudit(
@@ -272,7 +269,7 @@ export class LedgerWriter {
     state: LogState,
     ops: readonly LedgerOp[],
     out: { audit?: AuditAppended }[],
-  ): Promise<void> {
+  ): Promise<LogState> {
     let head = state.head;
     let seq = state.size;
     const rows: unknown[][] = [];
@@ -285,11 +282,36 @@ export class LedgerWriter {
       seq++;
     });
     await this.#bulk.insert(trx, 'ledger_audit', AUDIT_COLUMNS, rows);
-    await trx
-      .updateTable('ledger_logs')
-      .set({ size: BigInt(seq), head: toDbBytes(head) })
-      .where('name', '=', 'audit')
-      .execute();
+    return { size: seq, head };
+  }
+
+  /** The new sizes (and audit head) in the lock rows: one statement for both logs. */
+  async #saveState(
+    trx: Transaction<LedgerTables>,
+    tlogSize: number | undefined,
+    audit: LogState | undefined,
+  ): Promise<void> {
+    if (tlogSize !== undefined && audit !== undefined) {
+      const pg = this.#db.dialect === 'postgres';
+      const text = pg
+        ? `update "ledger_logs" set "size" = case "name" when 'tlog' then $1::bigint else $2::bigint end, "head" = case "name" when 'audit' then $3::bytea else "head" end where "name" in ('audit', 'tlog')`
+        : `update "ledger_logs" set "size" = case "name" when 'tlog' then ? else ? end, "head" = case "name" when 'audit' then ? else "head" end where "name" in ('audit', 'tlog')`;
+      await trx.executeQuery(
+        CompiledQuery.raw(text, [BigInt(tlogSize), BigInt(audit.size), toDbBytes(audit.head)]),
+      );
+    } else if (tlogSize !== undefined) {
+      await trx
+        .updateTable('ledger_logs')
+        .set({ size: BigInt(tlogSize) })
+        .where('name', '=', 'tlog')
+        .execute();
+    } else if (audit !== undefined) {
+      await trx
+        .updateTable('ledger_logs')
+        .set({ size: BigInt(audit.size), head: toDbBytes(audit.head) })
+        .where('name', '=', 'audit')
+        .execute();
+    }
   }
 }
 

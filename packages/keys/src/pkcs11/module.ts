@@ -24,12 +24,18 @@ export function ckrName(err: unknown): string | undefined {
   return undefined;
 }
 
-/** (Re)initialise Cryptoki; already-initialised is fine. */
-export function initialize(lib: Pkcs11): void {
+/**
+ * (Re)initialise Cryptoki; already-initialised is fine. True when this call initialised
+ * it: the library had been finalised, so session and object handles start over and old
+ * handle numbers may name new sessions or objects.
+ */
+export function initialize(lib: Pkcs11): boolean {
   try {
     lib.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+    return true;
   } catch (err) {
     if (ckrName(err) !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw err;
+    return false;
   }
 }
 

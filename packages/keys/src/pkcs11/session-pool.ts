@@ -21,14 +21,24 @@ export function isSessionLoss(err: unknown): boolean {
   return name !== undefined && SESSION_LOSS.has(name);
 }
 
-interface Lease {
+/** A session lent to one operation, with the generation and slot it belongs to. */
+export interface Lease {
   readonly session: Handle;
   readonly gen: number;
+  readonly slot: Handle;
 }
 
 interface Waiter {
   resolve(l: Lease): void;
   reject(e: unknown): void;
+}
+
+/** Opening a session for a waiter failed in generation `gen`. */
+class OpenFailed {
+  constructor(
+    readonly cause: unknown,
+    readonly gen: number,
+  ) {}
 }
 
 export interface PoolOptions {
@@ -38,8 +48,13 @@ export interface PoolOptions {
   readonly findSlot: () => Handle;
   /** Logs in on a fresh session; called once per generation. */
   readonly login: (session: Handle) => void;
-  /** Called when a recovery starts a new generation (drop cached object handles). */
-  readonly onReset: () => void;
+  /**
+   * Called when a recovery starts generation `gen`, before the library is initialised
+   * again (drop cached object handles, stop using sessions of older generations).
+   */
+  readonly onReset: (gen: number) => void;
+  /** Called when a recovery of generation `gen` found the library finalised and initialised it. */
+  readonly onReinitialized?: (gen: number) => void;
 }
 
 /**
@@ -52,6 +67,8 @@ export class SessionPool {
   private readonly o: PoolOptions;
   private slot: Handle;
   private gen = 0;
+  /** Latest generation whose recovery initialised a finalised library (handles restarted). */
+  private reinitGen = -1;
   private loginGen = -1;
   private open = 0;
   private idle: Handle[] = [];
@@ -96,11 +113,11 @@ export class SessionPool {
         try {
           s = this.openSession();
         } catch (err) {
-          this.waiters.shift()!.reject(err);
+          this.waiters.shift()!.reject(new OpenFailed(err, this.gen));
           continue;
         }
       }
-      this.waiters.shift()!.resolve({ session: s, gen: this.gen });
+      this.waiters.shift()!.resolve({ session: s, gen: this.gen, slot: this.slot });
     }
   }
 
@@ -120,7 +137,8 @@ export class SessionPool {
       this.idle.push(l.session);
     } else {
       if (l.gen === this.gen) this.open--;
-      this.closeQuietly(l.session);
+      // After the library was initialised again, an old handle may name a new session.
+      if (l.gen >= this.reinitGen) this.closeQuietly(l.session);
     }
     this.pump();
   }
@@ -132,49 +150,76 @@ export class SessionPool {
     for (const s of this.idle) this.closeQuietly(s);
     this.idle = [];
     this.open = 0;
-    this.o.onReset();
-    initialize(this.o.lib);
+    this.o.onReset(this.gen);
+    if (initialize(this.o.lib)) {
+      this.reinitGen = this.gen;
+      this.o.onReinitialized?.(this.gen);
+    }
     this.slot = this.o.findSlot();
+  }
+
+  /** A lost session, login or library state: recover once, else SESSION_LOST. */
+  private lost(what: string, err: unknown, gen: number, attempt: number): void {
+    if (attempt > 0) {
+      throw new KeyError(
+        'SESSION_LOST',
+        `${what}: the token session was lost again after reconnecting (${ckrName(err) ?? String(err)}): check the HSM`,
+        { cause: err },
+      );
+    }
+    try {
+      this.recover(gen);
+    } catch (cause) {
+      if (cause instanceof KeyError) throw cause;
+      throw new KeyError(
+        'SESSION_LOST',
+        `${what}: the token session was lost and reconnecting failed (${(cause as Error).message})`,
+        { cause },
+      );
+    }
   }
 
   /**
    * Run `fn` on a pooled session; recovers once from a lost session/login/library state.
    * `fn` calls `taint()` once it starts a multi-call operation (C_SignInit…): if it then
    * fails, the session is closed rather than reused with an operation still active.
+   * `lease` tells the generation and slot the session belongs to.
    */
   async run<T>(
     what: string,
-    fn: (session: Handle, taint: () => void) => T | Promise<T>,
+    fn: (session: Handle, taint: () => void, lease: Lease) => T | Promise<T>,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const lease = await this.acquire();
+      let lease: Lease;
+      try {
+        lease = await this.acquire();
+      } catch (err) {
+        if (!(err instanceof OpenFailed)) throw err;
+        if (!isSessionLoss(err.cause)) throw err.cause;
+        this.lost(what, err.cause, err.gen, attempt);
+        continue;
+      }
       let tainted = false;
       try {
-        const out = await fn(lease.session, () => {
-          tainted = true;
-        });
+        const out = await fn(
+          lease.session,
+          () => {
+            tainted = true;
+          },
+          lease,
+        );
         this.release(lease, true);
         return out;
       } catch (err) {
-        const lost = isSessionLoss(err);
-        this.release(lease, !lost && !tainted);
-        if (!lost) throw err;
-        if (attempt > 0) {
-          throw new KeyError(
-            'SESSION_LOST',
-            `${what}: the token session was lost again after reconnecting (${ckrName(err) ?? String(err)}): check the HSM`,
-            { cause: err },
-          );
+        if (!isSessionLoss(err)) {
+          this.release(lease, !tainted);
+          throw err;
         }
+        // Recover before releasing, so that no waiter gets a new session on a dead library.
         try {
-          this.recover(lease.gen);
-        } catch (cause) {
-          if (cause instanceof KeyError) throw cause;
-          throw new KeyError(
-            'SESSION_LOST',
-            `${what}: the token session was lost and reconnecting failed (${(cause as Error).message})`,
-            { cause },
-          );
+          this.lost(what, err, lease.gen, attempt);
+        } finally {
+          this.release(lease, false);
         }
       }
     }
