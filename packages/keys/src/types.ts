@@ -44,6 +44,13 @@ export interface Pkcs11KeyStoreConfig {
   readonly pinFile?: string;
   /** Size of the session pool (concurrent operations), default 4, at most 64. */
   readonly sessions?: number;
+  /**
+   * Worker threads that sign (C_SignInit + C_Sign) off the main thread, each on a session
+   * of its own: default min(2, os.availableParallelism()), at most 16; 0 signs on the
+   * main thread (C_SignInit there, C_Sign on the libuv pool). Started on the first
+   * signature.
+   */
+  readonly signThreads?: number;
 }
 
 /** The encrypted software keystore (embedded default; NOT an HSM). */

@@ -29,6 +29,7 @@ import {
   type TokenKey,
 } from './objects.js';
 import { SessionPool } from './session-pool.js';
+import { defaultSignThreads, MAX_SIGN_THREADS, SignThreads } from './sign-threads.js';
 
 const P = pkcs11js;
 const trim = (s: string): string => s.replace(/[\s\0]+$/, '');
@@ -61,8 +62,11 @@ export class Pkcs11KeyStore implements KeyStore {
   private readonly pool: SessionPool;
   private readonly keys = new Map<string, TokenKey>();
   private mechanisms: Set<number> | undefined;
+  /** Worker threads that sign; undefined with signThreads: 0 (sign on this thread). */
+  private readonly threads: SignThreads | undefined;
   private generating: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(config: Pkcs11KeyStoreConfig, lib: Pkcs11, pin: string) {
     this.lib = lib;
@@ -70,6 +74,13 @@ export class Pkcs11KeyStore implements KeyStore {
     const size = config.sessions ?? 4;
     if (!Number.isInteger(size) || size < 1 || size > 64) {
       throw new KeyError('CONFIG_INVALID', `sessions must be an integer 1..64, got ${size}`);
+    }
+    const threads = config.signThreads ?? defaultSignThreads();
+    if (!Number.isInteger(threads) || threads < 0 || threads > MAX_SIGN_THREADS) {
+      throw new KeyError(
+        'CONFIG_INVALID',
+        `signThreads must be an integer 0..${MAX_SIGN_THREADS} (0 signs on the main thread), got ${threads}`,
+      );
     }
     const found = findSlot(lib, config.tokenLabel, config.module);
     const i = found.info;
@@ -81,10 +92,15 @@ export class Pkcs11KeyStore implements KeyStore {
       login: (s) => {
         this.login(s, pin, config.tokenLabel);
       },
-      onReset: () => {
+      onReset: (gen) => {
         this.keys.clear();
+        this.threads?.setGeneration(gen);
+      },
+      onReinitialized: (gen) => {
+        this.threads?.setReinitialized(gen);
       },
     });
+    this.threads = threads > 0 ? new SignThreads(config.module, threads) : undefined;
   }
 
   static async open(config: Pkcs11KeyStoreConfig): Promise<Pkcs11KeyStore> {
@@ -293,9 +309,21 @@ export class Pkcs11KeyStore implements KeyStore {
     this.check();
     checkLabel(label);
     try {
-      return await this.pool.run(`sign with '${label}'`, async (s, taint) => {
+      return await this.pool.run(`sign with '${label}'`, async (s, taint, lease) => {
         const key = this.need(s, label);
         const spec = algorithmFor(label, key.type, algorithm);
+        const threads = this.threads;
+        if (threads !== undefined) {
+          // C_SignInit + C_Sign on a sign thread's own session; this lease only holds
+          // a place in the pool (and its generation) until the signature is back.
+          return await threads.sign({
+            gen: lease.gen,
+            slot: lease.slot,
+            key: key.handle,
+            type: key.type,
+            data: input(spec),
+          });
+        }
         const data = nonNull(input(spec));
         this.lib.C_SignInit(s, mechanismFor(key.type), key.handle);
         // From here the session has an active operation: if signing fails, drop the session.
@@ -332,11 +360,20 @@ export class Pkcs11KeyStore implements KeyStore {
   }
 
   close(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.closing !== undefined) return this.closing;
     this.closed = true;
     this.pool.close();
     this.keys.clear();
-    releaseModule(this.module);
-    return Promise.resolve();
+    const threads = this.threads;
+    // The sign threads exit (closing their sessions) before the library may be finalised.
+    if (threads === undefined) {
+      releaseModule(this.module);
+      this.closing = Promise.resolve();
+    } else {
+      this.closing = threads.close().finally(() => {
+        releaseModule(this.module);
+      });
+    }
+    return this.closing;
   }
 }

@@ -1,8 +1,13 @@
+import type { TestContext } from 'node:test';
 import { openKeyStore } from '@cairn/keys';
 import { createSoftHsmToken, requireTools } from '@cairn/testkit';
-import { keyStoreContract } from './contract.js';
+import { keyStoreContract, type ContractFixture } from './contract.js';
 
-keyStoreContract('PKCS#11 (SoftHSM2)', (t) => {
+// Once with the default sign threads, once signing on the main thread (signThreads: 0).
+keyStoreContract('PKCS#11 (SoftHSM2)', (t) => fixture(t, undefined));
+keyStoreContract('PKCS#11 (SoftHSM2, signThreads: 0)', (t) => fixture(t, 0));
+
+function fixture(t: TestContext, signThreads: 0 | undefined): ContractFixture | undefined {
   if (!requireTools(t, ['softhsm2-util', 'pkcs11-tool'])) return undefined;
   const token = createSoftHsmToken({ label: 'contract' });
   return {
@@ -12,9 +17,10 @@ keyStoreContract('PKCS#11 (SoftHSM2)', (t) => {
         module: token.module,
         tokenLabel: token.tokenLabel,
         pin: token.pin,
+        ...(signThreads === undefined ? {} : { signThreads }),
       }),
     cleanup: () => {
       token.cleanup();
     },
   };
-});
+}

@@ -2,16 +2,25 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import pkcs11js from 'pkcs11js';
 import { openKeyStore, type KeyStore } from '@cairn/keys';
 import { assertRejectsCode, createSoftHsmToken, requireTools } from '@cairn/testkit';
 import { verifyWithNode } from '../contract/verify.js';
 
-test('PKCS#11 backend on SoftHSM2', async (t) => {
+// Once with the default sign threads, once signing on the main thread (signThreads: 0).
+test('PKCS#11 backend on SoftHSM2', (t) => backend(t, undefined));
+test('PKCS#11 backend on SoftHSM2, signThreads: 0', (t) => backend(t, 0));
+
+async function backend(t: TestContext, signThreads: 0 | undefined): Promise<void> {
   if (!requireTools(t, ['softhsm2-util', 'pkcs11-tool'])) return;
   const token = createSoftHsmToken({ label: 'p11-only' });
-  const config = { backend: 'pkcs11', module: token.module, tokenLabel: token.tokenLabel } as const;
+  const config = {
+    backend: 'pkcs11',
+    module: token.module,
+    tokenLabel: token.tokenLabel,
+    ...(signThreads === undefined ? {} : { signThreads }),
+  } as const;
   let store: KeyStore = await openKeyStore({ ...config, pin: token.pin });
   try {
     await store.generate('hsm-p256', 'ecdsa-p256');
@@ -156,4 +165,4 @@ test('PKCS#11 backend on SoftHSM2', async (t) => {
     await store.close();
     token.cleanup();
   }
-});
+}
