@@ -46,7 +46,13 @@ export async function openSigner(o: OpenSignerOptions): Promise<SignerStack> {
   const auditOrigin = o.auditOrigin ?? 'cairn.example/audit';
   const ledger = await Ledger.open({
     db: o.db,
-    transparency: { signer: noteSignerFromSigner(tlogOrigin, logSigner), origin: tlogOrigin },
+    // every commit batch signs its checkpoint in its own transaction: a signature's
+    // tlog-proof needs no second commit
+    transparency: {
+      signer: noteSignerFromSigner(tlogOrigin, logSigner),
+      origin: tlogOrigin,
+      checkpointEachBatch: true,
+    },
     audit: { signer: noteSignerFromSigner(auditOrigin, logSigner), origin: auditOrigin },
     ...(o.checkpointIntervalMs === undefined
       ? {}

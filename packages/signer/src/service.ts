@@ -185,7 +185,7 @@ export class SignerService {
     });
     const index = rec.entry!.index;
     this.proofs.appended(index, rec.entry!.leafHash);
-    const { proof, checkpoint } = await this.proofs.tlogProof(index);
+    const { proof, checkpoint } = await this.proofs.tlogProof(index, rec.checkpoint);
     return {
       worker: lw.worker.name,
       keyLabel: lw.worker.keyLabel,
@@ -235,7 +235,7 @@ export class SignerService {
     });
     const index = rec.entry!.index;
     this.proofs.appended(index, rec.entry!.leafHash);
-    const { proof, checkpoint } = await this.proofs.tlogProof(index);
+    const { proof, checkpoint } = await this.proofs.tlogProof(index, rec.checkpoint);
     return {
       worker: lw.worker.name,
       keyLabel: lw.worker.keyLabel,

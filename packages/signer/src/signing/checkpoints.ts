@@ -76,9 +76,18 @@ export class ProofMaker {
     return ok;
   }
 
-  /** c2sp.org/tlog-proof text for entry `index` and the checkpoint it is proven against. */
-  async tlogProof(index: number): Promise<{ proof: string; checkpoint: string }> {
-    const cp = await this.checkpointCovering(index);
+  /**
+   * c2sp.org/tlog-proof text for entry `index` and the checkpoint it is proven against:
+   * `committed` (the checkpoint signed in the entry's batch, with checkpointEachBatch) or
+   * the latest one covering it.
+   */
+  async tlogProof(index: number, committed?: Cp): Promise<{ proof: string; checkpoint: string }> {
+    let cp: Cp;
+    if (committed !== undefined && committed.size > index) {
+      // the checkpoint the ledger signed in the entry's own transaction
+      cp = committed;
+      if (this.#latest === undefined || this.#latest.size < cp.size) this.#latest = cp;
+    } else cp = await this.checkpointCovering(index);
     const proof = this.#mirrorAgrees(cp)
       ? this.#mirror!.inclusionProof(index, cp.size)
       : (await this.#ledger.transparency.inclusionProof(index, cp.size)).proof;
