@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { noteVerifierFromKey } from '@cairn/core';
+import { isCairnError, noteVerifierFromKey } from '@cairn/core';
 import type { NoteVerifier } from '@cairn/core';
 import { openDatabase } from '@cairn/db';
 import type { Database, DatabaseConfig } from '@cairn/db';
@@ -53,10 +53,17 @@ export async function withAuditDb(
   }
 }
 
-/** A note verifier from --log-key: a verifier key string, or a file holding one. */
-export function readVerifierKey(value: unknown): NoteVerifier | undefined {
+/** A note verifier from --log-key / --tlog-key: a verifier key string, or a file holding one. */
+export function readVerifierKey(value: unknown, option = '--log-key'): NoteVerifier | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new UsageError('--log-key takes a verifier key or a file');
+  if (typeof value !== 'string') throw new UsageError(`${option} takes a verifier key or a file`);
   const text = existsSync(value) ? readFileSync(value, 'utf8').trim() : value.trim();
-  return noteVerifierFromKey(text);
+  try {
+    return noteVerifierFromKey(text);
+  } catch (err) {
+    if (!isCairnError(err)) throw err;
+    throw new UsageError(
+      `${option} is neither a note verifier key (<name>+<id>+<key>) nor a file holding one: ${err.message}`,
+    );
+  }
 }

@@ -2,39 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main, type Io } from '@cairn/cli';
 import { generateNoteKey, noteSignerFromKey } from '@cairn/core';
 import { sql } from '@cairn/db';
-import type { Database, DatabaseConfig } from '@cairn/db';
+import type { Database } from '@cairn/db';
 import { Ledger } from '@cairn/ledger';
 import { forEachDatabase } from '@cairn/testkit';
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = {
-    out: '',
-    err: '',
-  };
-  const sink: Io = {
-    out: (t) => {
-      io.out += t;
-    },
-    err: (t) => {
-      io.err += t;
-    },
-  };
-  const code = await main(argv, sink);
-  return { code, ...io };
-}
-
-function dbArgs(config: DatabaseConfig): string[] {
-  return config.dialect === 'sqlite'
-    ? ['--db', config.path]
-    : [
-        '--db',
-        config.connectionString,
-        ...(config.schema === undefined ? [] : ['--schema', config.schema]),
-      ];
-}
+import { dbArgs, run } from './helpers.js';
 
 async function seed(db: Database): Promise<string> {
   const t = generateNoteKey('cairn.example/tlog');
@@ -116,11 +89,21 @@ forEachDatabase('cairn audit verify / export-checkpoint', async (db, t, config) 
       assert.match(r.err, /FAILED RECORD_EDITED: audit record 4 was edited/);
       const j = await run(['audit', 'verify', ...dbArgs(config), '--json']);
       assert.equal(j.code, 1);
+      const parsed = JSON.parse(j.out) as {
+        ok: boolean;
+        audit: { ok: boolean; code: string; seq: number };
+        tlog: { ok: boolean; size: number };
+      };
+      assert.equal(parsed.ok, false);
+      assert.deepEqual((({ ok, code, seq }) => ({ ok, code, seq }))(parsed.audit), {
+        ok: false,
+        code: 'RECORD_EDITED',
+        seq: 4,
+      });
       assert.deepEqual(
-        (({ ok, code, seq }) => ({ ok, code, seq }))(
-          JSON.parse(j.out) as { ok: boolean; code: string; seq: number },
-        ),
-        { ok: false, code: 'RECORD_EDITED', seq: 4 },
+        (({ ok, size }) => ({ ok, size }))(parsed.tlog),
+        { ok: true, size: 10 },
+        'the transparency log is verified and reported too',
       );
       await sql`UPDATE ledger_audit SET decision = 'denied' WHERE seq = 4`.execute(k);
     });
@@ -152,6 +135,13 @@ forEachDatabase('cairn audit verify / export-checkpoint', async (db, t, config) 
     await t.test('usage and environment errors', async () => {
       assert.equal((await run(['audit', 'verify'])).code, 2);
       assert.equal((await run(['audit', 'verify', '--db', join(dir, 'nope.db')])).code, 3);
+      const empty = join(dir, 'empty.db');
+      writeFileSync(empty, '');
+      const noLedger = await run(['audit', 'verify', '--db', empty]);
+      assert.equal(noLedger.code, 3, noLedger.err);
+      assert.match(noLedger.err, /NOT_A_LEDGER|no ledger/i);
+      const badKey = await run(['audit', 'verify', ...dbArgs(config), '--log-key', 'nonsense']);
+      assert.equal(badKey.code, 2);
       assert.equal((await run(['audit', 'export-checkpoint', ...dbArgs(config)])).code, 2);
     });
   } finally {
