@@ -192,17 +192,27 @@ export class LedgerWriter {
       note,
       createdAt: o.clock(),
     };
+    const insert = trx.insertInto('ledger_checkpoints').values({
+      log: 'tlog',
+      size: BigInt(cp.size),
+      root: toDbBytes(root),
+      note,
+      created_at: toDbTimestamp(cp.createdAt),
+    });
+    if (!tree.grew) {
+      // The size was committed before: another process's checkpoint() may be storing
+      // its own checkpoint of it right now. Keep whichever is stored.
+      await insert.onConflict((oc) => oc.columns(['log', 'size']).doNothing()).execute();
+      const row = await trx
+        .selectFrom('ledger_checkpoints')
+        .selectAll()
+        .where('log', '=', 'tlog')
+        .where('size', '=', BigInt(tree.size))
+        .executeTakeFirstOrThrow();
+      return checkpointFromRow(row);
+    }
     try {
-      await trx
-        .insertInto('ledger_checkpoints')
-        .values({
-          log: 'tlog',
-          size: BigInt(cp.size),
-          root: toDbBytes(root),
-          note,
-          created_at: toDbTimestamp(cp.createdAt),
-        })
-        .execute();
+      await insert.execute();
     } catch (err) {
       if (isCairnError(err, 'DB_CONSTRAINT') && err.details?.['kind'] === 'unique') {
         throw new LedgerError(

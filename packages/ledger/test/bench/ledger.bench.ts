@@ -26,7 +26,8 @@
 //   --repeat 3                 interleaved rounds per cell (median reported)
 //   --no-baseline              skip the raw INSERT baseline
 //   --compare-with DIR         also run another build: DIR/@cairn/{db,ledger} each hold
-//                              that build's package.json and dist/ (modes it lacks fail)
+//                              that build's package.json and dist/ (inline is skipped
+//                              when that build has no checkpointEachBatch)
 // Cell length: CAIRN_BENCH_MS (default 3000 ms).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -232,6 +233,17 @@ async function addVariants(database: 'sqlite' | 'postgres', cache: number): Prom
         checkpointIntervalMs: 0,
       });
       const covering = checkpointSharer(ledger);
+      if (mode === 'inline') {
+        const probe = await ledger.record({ audit: record(0), logEntry: randomBytes(400) });
+        if (probe.checkpoint === undefined) {
+          console.log(
+            `${dbName}${build.label}: no checkpointEachBatch in this build, inline skipped`,
+          );
+          await ledger.close();
+          await db.close();
+          continue;
+        }
+      }
       variants.push({
         // A compared build may predate statementCacheSize: do not claim it.
         name:
