@@ -62,6 +62,25 @@ export class ProofMaker {
     }
   }
 
+  #nextTurn: Promise<void> | undefined;
+  readonly #sources = { mirror: 0, ledger: 0 };
+
+  /** Inclusion proofs served so far from the in-memory mirror and from the ledger's tables. */
+  stats(): { mirror: number; ledger: number } {
+    return { ...this.#sources };
+  }
+
+  /** Resolves after the current turn of the event loop (one shared promise per turn). */
+  #turn(): Promise<void> {
+    this.#nextTurn ??= new Promise<void>((resolve) => {
+      setImmediate(() => {
+        this.#nextTurn = undefined;
+        resolve();
+      });
+    });
+    return this.#nextTurn;
+  }
+
   /**
    * Whether the mirror's tree of `cp.size` leaves has the checkpoint's signed root. Checked
    * once per checkpoint: every proof the mirror then gives for that size is made of the
@@ -88,9 +107,17 @@ export class ProofMaker {
       cp = committed;
       if (this.#latest === undefined || this.#latest.size < cp.size) this.#latest = cp;
     } else cp = await this.checkpointCovering(index);
-    const proof = this.#mirrorAgrees(cp)
-      ? this.#mirror!.inclusionProof(index, cp.size)
-      : (await this.#ledger.transparency.inclusionProof(index, cp.size)).proof;
+    // The other entries of this batch reach the mirror as their own requests resume, all
+    // in this turn of the event loop: wait for it once before falling back to the database.
+    if (this.#mirror !== undefined && !this.#mirror.covers(cp.size)) await this.#turn();
+    let proof: Uint8Array[];
+    if (this.#mirrorAgrees(cp)) {
+      proof = this.#mirror!.inclusionProof(index, cp.size);
+      this.#sources.mirror++;
+    } else {
+      proof = (await this.#ledger.transparency.inclusionProof(index, cp.size)).proof;
+      this.#sources.ledger++;
+    }
     return {
       proof: formatTlogProof({ index, inclusionProof: proof, checkpoint: cp.note }),
       checkpoint: cp.note,

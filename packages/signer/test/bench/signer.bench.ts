@@ -75,6 +75,7 @@ try {
 
   for (const concurrency of only === 'raw' ? [] : concurrencies) {
     const batchesBefore = stack.ledger.stats();
+    const proofsBefore = stack.service.proofs.stats();
     const eluBefore = performance.eventLoopUtilization();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
@@ -113,11 +114,15 @@ try {
     const serviceCpuPerSig = ((cpu.user + cpu.system) / 1000 - genBusyMs) / Math.max(1, result.ok);
     const lat = result.latencies.sort((a, b) => a - b);
     const after = stack.ledger.stats();
+    const proofs = stack.service.proofs.stats();
+    const fromMirror =
+      (proofs.mirror - proofsBefore.mirror) /
+      Math.max(1, proofs.mirror - proofsBefore.mirror + proofs.ledger - proofsBefore.ledger);
     const perBatch =
       (after.operations - batchesBefore.operations) /
       Math.max(1, after.batches - batchesBefore.batches);
     rows.push(
-      `| REST sign (${store}, SQLite durable) | ${concurrency} | ${(result.ok / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(1)} | ${pct(lat, 99).toFixed(1)} | ${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}; ${perBatch.toFixed(1)} ops/commit; main thread ${(elu * 100).toFixed(0)}% busy (${((elu * elapsed * 1000) / Math.max(1, result.ok)).toFixed(3)} ms/sig); ${cpuPerSig.toFixed(2)} ms CPU/sig, ${serviceCpuPerSig.toFixed(2)} without the ${client} load generator |`,
+      `| REST sign (${store}, SQLite durable) | ${concurrency} | ${(result.ok / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(1)} | ${pct(lat, 99).toFixed(1)} | ${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}; ${perBatch.toFixed(1)} ops/commit; ${(fromMirror * 100).toFixed(0)}% proofs from the mirror; main thread ${(elu * 100).toFixed(0)}% busy (${((elu * elapsed * 1000) / Math.max(1, result.ok)).toFixed(3)} ms/sig); ${cpuPerSig.toFixed(2)} ms CPU/sig, ${serviceCpuPerSig.toFixed(2)} without the ${client} load generator |`,
     );
   }
   await app.close();
