@@ -2,6 +2,7 @@
 // client 'raw' (default) speaks HTTP/1.1 on plain sockets with one request in flight per
 // connection, so the generator itself costs little of the 2 cores it shares with the
 // service; client 'sdk' uses the SignerClient that `cairn sign` uses.
+import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -19,6 +20,11 @@ interface Job {
 }
 
 const job = workerData as Job;
+/** This thread's CPU time in ms (Linux schedstat), or NaN where it is not available. */
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const threadCpuMs = (): number =>
+  existsSync(SCHEDSTAT) ? Number(readFileSync(SCHEDSTAT, 'utf8').split(' ')[0]) / 1e6 : NaN;
+const cpuStart = threadCpuMs();
 const latencies: number[] = [];
 let ok = 0;
 let failed = 0;
@@ -118,4 +124,4 @@ else {
     Array.from({ length: job.concurrency }, (_, k) => rawConnection(k, u.hostname, Number(u.port))),
   );
 }
-parentPort!.postMessage({ ok, failed, firstError, latencies });
+parentPort!.postMessage({ ok, failed, firstError, latencies, cpuMs: threadCpuMs() - cpuStart });
