@@ -186,8 +186,22 @@ class Writer {
       }
       return;
     }
-    const entries = m
-      .entries()
+    const pairs = m.entries();
+    if (pairs.every(([k]) => Number.isSafeInteger(k))) {
+      // Integer keys (all of SUIT's and COSE's): bytewise order of their encodings is
+      // every unsigned key by value, then every negative key from -1 down. Builders
+      // mostly insert in that order already, so sort only when needed.
+      let sorted = true;
+      for (let i = 1; i < pairs.length && sorted; i++)
+        sorted = intKeyOrder(pairs[i - 1]![0] as number, pairs[i]![0] as number) < 0;
+      if (!sorted) pairs.sort(([a], [b]) => intKeyOrder(a as number, b as number));
+      for (const [k, v] of pairs) {
+        this.value(k);
+        this.value(v);
+      }
+      return;
+    }
+    const entries = pairs
       .map(([k, v]) => [encodeCbor(k, { canonical: true }), v] as const)
       .sort(([a], [b]) => Buffer.compare(a, b));
     for (const [k, v] of entries) {
@@ -220,6 +234,12 @@ class Writer {
   result(): Uint8Array {
     return this.buf.slice(0, this.size);
   }
+}
+
+/** Compare integer map keys in the order of their deterministic CBOR encodings. */
+function intKeyOrder(a: number, b: number): number {
+  if (a >= 0 !== b >= 0) return a >= 0 ? -1 : 1;
+  return a >= 0 ? a - b : b - a;
 }
 
 /** Idle writers: encodeCbor re-enters itself (canonical map keys), so it keeps a few. */

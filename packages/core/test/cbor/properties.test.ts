@@ -49,6 +49,29 @@ test('random CBOR values: encode → decode → encode is byte-identical', () =>
   );
 });
 
+test('canonical maps with integer keys: keys in the bytewise order of their encodings', () => {
+  const intKey = fc.oneof(
+    fc.integer({ min: -30, max: 30 }),
+    fc.integer({ min: -70_000, max: 70_000 }),
+    fc.maxSafeInteger(),
+    fc.maxSafeInteger().map((n) => -n),
+  );
+  fc.assert(
+    fc.property(fc.uniqueArray(intKey, { maxLength: 12 }), (keys) => {
+      const m = new CborMap(keys.map((k, i) => [k, i] as [CborValue, CborValue]));
+      // the reference: encode each key, sort by bytes, concatenate key and value encodings
+      const want = keys
+        .map((k, i) => ({ k: encodeCbor(k), v: encodeCbor(i) }))
+        .sort((a, b) => Buffer.compare(a.k, b.k))
+        .flatMap((e) => [e.k, e.v]);
+      // at most 12 entries: the map head is the single byte 0xa0 | size
+      const expected = Buffer.concat([Uint8Array.of(0xa0 | keys.length), ...want]);
+      assert.deepEqual(Buffer.from(encodeCbor(m, { canonical: true })), expected);
+    }),
+    { numRuns: 1000 },
+  );
+});
+
 function onlyCborErrors(bytes: Uint8Array): void {
   try {
     decodeCbor(bytes);
