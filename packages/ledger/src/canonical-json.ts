@@ -30,21 +30,31 @@ function encode(value: unknown, depth: number): string {
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) {
-        return `[${value.map((v: unknown) => encode(v, depth + 1)).join(',')}]`;
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += encode(value[i], depth + 1);
+        }
+        return `${out}]`;
       }
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
         throw new TypeError('only plain objects, arrays and primitives are JSON');
       }
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries
-        .map(([k, v]) => {
-          if (!isWellFormed(k)) throw new TypeError('key holds a lone surrogate or U+0000');
-          return `${JSON.stringify(k)}:${encode(v, depth + 1)}`;
-        })
-        .join(',')}}`;
+      const obj = value as Record<string, unknown>;
+      // Object.keys order is insertion order (integer-like keys first): sort by UTF-16
+      // code units, which the default sort of strings does
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        if (!isWellFormed(k)) throw new TypeError('key holds a lone surrogate or U+0000');
+        out += `${first ? '' : ','}${JSON.stringify(k)}:${encode(v, depth + 1)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`a ${typeof value} is not JSON`);
