@@ -20,6 +20,8 @@ const seconds = Number(arg('--seconds') ?? 3) || 3;
 const only = arg('--only');
 // PKCS#11 session pool size (1..64): signatures in flight, hence the ledger's batch size
 const sessions = Number(arg('--sessions') ?? 16);
+// PKCS#11 sign threads (@cairn/keys signThreads; 0 signs from the main thread); default: the store's
+const signThreads = arg('--sign-threads') === undefined ? undefined : Number(arg('--sign-threads'));
 const concurrencies = (arg('--concurrency') ?? '64,256').split(',').map(Number);
 // --client raw (default: lean HTTP/1.1 on sockets) | sdk (the SignerClient of `cairn sign`)
 const client = arg('--client') === 'sdk' ? 'sdk' : 'raw';
@@ -57,9 +59,12 @@ const keys = await openKeyStore(
         tokenLabel: token.tokenLabel,
         pin: token.pin,
         sessions,
+        ...(signThreads === undefined ? {} : { signThreads }),
       },
 );
-const store = software ? 'software keystore P-256' : `SoftHSM2 P-256 ${sessions} sessions`;
+const store = software
+  ? 'software keystore P-256'
+  : `SoftHSM2 P-256 ${sessions} sessions${signThreads === undefined ? '' : `, ${signThreads} sign threads`}`;
 const db = await openDatabase({ dialect: 'sqlite', path: join(dir, 'signer.db') });
 const rows: string[] = [];
 try {
