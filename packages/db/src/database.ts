@@ -9,7 +9,7 @@ import type { GuardedDriver } from './guarded-driver.js';
 import { assertMigrations, migrateStep } from './migrations.js';
 import type { Migration, MigrationResult } from './migrations.js';
 import { openPostgres, preparePostgres } from './postgres.js';
-import { beginImmediate, openSqlite } from './sqlite.js';
+import { beginDeferred, beginImmediate, openSqlite } from './sqlite.js';
 import { resolveTransactionOptions, withRetries } from './transaction.js';
 import type { TransactionOptions } from './transaction.js';
 
@@ -92,11 +92,13 @@ class OpenDatabase implements Database {
         'transaction() was called inside a transaction of the same database: use the trx passed to your function (nested transactions are not supported)',
       );
     }
-    const { isolation, maxRetries } = resolveTransactionOptions(options);
+    const { isolation, maxRetries, readOnly } = resolveTransactionOptions(options);
     const kysely = this.#kysely as unknown as Kysely<T>;
     const run = withRetries(() => {
       let builder = kysely.transaction();
       if (this.dialect === 'postgres') builder = builder.setIsolationLevel(isolation);
+      // SQLite: the guarded driver's begin() reads the access mode (BEGIN DEFERRED)
+      if (readOnly) builder = builder.setAccessMode('read only');
       return builder.execute((trx) => this.#tx.run(true, () => fn(trx)));
     }, maxRetries);
     this.#running.add(run);
@@ -158,7 +160,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     const { dialect, driver } = guardDialect(parts.dialect, {
       ...guards,
       target: parts.target,
-      begin: () => beginImmediate(parts),
+      begin: (settings) =>
+        settings.accessMode === 'read only' ? beginDeferred(parts) : beginImmediate(parts),
     });
     db = new OpenDatabase('sqlite', new Kysely<unknown>({ dialect }), driver, parts.target, () => {
       // Kysely closes the handle (through the cache) only if it was used; idempotent.

@@ -93,6 +93,16 @@ function isBusy(err: unknown): boolean {
 }
 
 /**
+ * BEGIN DEFERRED for read-only transactions: in WAL mode the first read fixes a snapshot
+ * and no lock blocks writers. (SQLite does not refuse a write here; it would take the
+ * write lock then. PostgreSQL refuses writes in a READ ONLY transaction.)
+ */
+export function beginDeferred(parts: SqliteParts): Promise<void> {
+  parts.statements.prepare('BEGIN DEFERRED').run();
+  return Promise.resolve();
+}
+
+/**
  * BEGIN IMMEDIATE: take the write lock up front so concurrent writers queue instead
  * of failing at their first write. better-sqlite3 is synchronous, so the busy handler
  * would block the event loop (and deadlock two Database objects in one process);

@@ -16,6 +16,14 @@ export interface TransactionOptions {
    * deadlock (40P01) on PostgreSQL. Default 10. 0 disables retries.
    */
   readonly maxRetries?: number;
+  /**
+   * A read-only transaction: PostgreSQL READ ONLY (with isolation 'repeatable read' or
+   * 'serializable' every statement reads one snapshot); SQLite BEGIN DEFERRED, which in
+   * WAL mode reads one snapshot from the first read on without taking the write lock, so
+   * writers carry on. PostgreSQL refuses writes; SQLite does not check (a write would
+   * take the write lock then), so write nothing. Default false.
+   */
+  readonly readOnly?: boolean;
 }
 
 export const DEFAULT_MAX_RETRIES = 10;
@@ -24,6 +32,7 @@ const ISOLATION_LEVELS: readonly string[] = ['serializable', 'repeatable read', 
 export interface ResolvedTransactionOptions {
   readonly isolation: IsolationLevel;
   readonly maxRetries: number;
+  readonly readOnly: boolean;
 }
 
 export function resolveTransactionOptions(
@@ -43,7 +52,14 @@ export function resolveTransactionOptions(
       `transaction maxRetries must be an integer from 0 to 1000, got ${maxRetries}`,
     );
   }
-  return { isolation, maxRetries };
+  const readOnly = options?.readOnly ?? false;
+  if (typeof readOnly !== 'boolean') {
+    throw new DbError(
+      'DB_BAD_VALUE',
+      `transaction readOnly must be a boolean, got ${String(readOnly)}`,
+    );
+  }
+  return { isolation, maxRetries, readOnly };
 }
 
 /**

@@ -207,3 +207,49 @@ test('retries are bounded: maxRetries 0 surfaces DB_SERIALIZATION [postgres]', (
     const row = await k.selectFrom('counter').select('n').executeTakeFirstOrThrow();
     assert.equal(fromDbBigint(row.n), BigInt(8 - failed.length), 'only the committed ones counted');
   }));
+
+forEachDatabase(
+  'readOnly: one snapshot for the whole transaction while another connection writes',
+  async (db, t, config) => {
+    const k = await setup(db);
+    const writer = await openDatabase(config);
+    try {
+      const seen = await db.transaction(
+        async (trx: Transaction<Tables>) => {
+          const before = await balance(trx, 'a');
+          // another connection commits while the read-only transaction is open: SQLite
+          // (WAL, BEGIN DEFERRED) must not block it, and neither dialect may show it
+          await writer
+            .typed<Tables>()
+            .updateTable('account')
+            .set({ balance: 99n })
+            .where('name', '=', 'a')
+            .execute();
+          const after = await balance(trx, 'a');
+          return { before, after };
+        },
+        { readOnly: true, isolation: 'repeatable read' },
+      );
+      assert.deepEqual(seen, { before: 10n, after: 10n }, 'the snapshot did not move');
+      assert.equal(await balance(k, 'a'), 99n, 'the write committed');
+      if (db.dialect === 'postgres') {
+        await assertRejectsCode(
+          () =>
+            db.transaction(
+              (trx: Transaction<Tables>) =>
+                trx.updateTable('account').set({ balance: 1n }).where('name', '=', 'a').execute(),
+              { readOnly: true },
+            ),
+          'DB_QUERY_FAILED',
+        );
+      }
+      await assertRejectsCode(
+        () => db.transaction(() => Promise.resolve(), { readOnly: 'yes' as unknown as boolean }),
+        'DB_BAD_VALUE',
+      );
+    } finally {
+      await writer.close();
+    }
+    t.diagnostic(`${db.dialect}: read-only snapshot held`);
+  },
+);
