@@ -13,6 +13,7 @@ import { GENESIS_HEAD } from '../schema.js';
 import type { LedgerTables } from '../schema.js';
 import { notALedger } from '../tlog/transparency-log.js';
 import { readCheckpoint } from '../verify-checkpoint.js';
+import { SNAPSHOT } from '../snapshot.js';
 import { chainHash } from './record.js';
 import type { AuditRecord } from './record.js';
 import { recordFromRow } from './rows.js';
@@ -42,8 +43,20 @@ export interface AuditVerification {
 const PAGE = 2000;
 
 /** Verify an audit log; resolves with a summary or throws AuditVerifyError. */
-export async function verifyAuditLog(o: VerifyAuditLogOptions): Promise<AuditVerification> {
-  const kysely = o.db?.typed<LedgerTables>();
+export function verifyAuditLog(o: VerifyAuditLogOptions): Promise<AuditVerification> {
+  // every read in one read-only snapshot: records a running service appends meanwhile
+  // are not seen (and cannot look like tampering)
+  if (o.db === undefined) return verifyAuditLogIn(undefined, o);
+  return o.db.transaction<LedgerTables, AuditVerification>(
+    (trx) => verifyAuditLogIn(trx, o),
+    SNAPSHOT,
+  );
+}
+
+async function verifyAuditLogIn(
+  kysely: Kysely<LedgerTables> | undefined,
+  o: VerifyAuditLogOptions,
+): Promise<AuditVerification> {
   const source = sourceOf(o, kysely);
   const notes: { note: string | Uint8Array; from: string }[] = (o.checkpoints ?? []).map(
     (note, i) => ({ note, from: `exported checkpoint ${i + 1}` }),

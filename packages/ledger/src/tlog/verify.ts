@@ -23,6 +23,7 @@ import { readCheckpoint } from '../verify-checkpoint.js';
 import { appendToFrontier, foldRange, nodeKey } from './tree-math.js';
 import type { FrontierNode } from './tree-math.js';
 import { notALedger } from './transparency-log.js';
+import { SNAPSHOT } from '../snapshot.js';
 
 export interface VerifyTransparencyLogOptions {
   readonly db: Database;
@@ -112,10 +113,24 @@ class CheckpointPages {
   }
 }
 
-export async function verifyTransparencyLog(
+/**
+ * Verify the transparency log. Every read happens in one read-only snapshot, so a log
+ * that a running service keeps appending to is verified as of one moment (entries and
+ * checkpoints committed meanwhile are not seen, and cannot look like tampering).
+ */
+export function verifyTransparencyLog(
   o: VerifyTransparencyLogOptions,
 ): Promise<TransparencyVerification> {
-  const db = o.db.typed<LedgerTables>();
+  return o.db.transaction<LedgerTables, TransparencyVerification>(
+    (trx) => verifyTransparencyLogIn(trx, o),
+    SNAPSHOT,
+  );
+}
+
+async function verifyTransparencyLogIn(
+  db: Kysely<LedgerTables>,
+  o: VerifyTransparencyLogOptions,
+): Promise<TransparencyVerification> {
   const exported = (o.checkpoints ?? [])
     .map((note, i) => {
       const read = readCheckpoint(note, o);
