@@ -58,3 +58,5 @@ export type {
 } from './ddi-server.js';
 export { captureIo } from './capture-io.js';
 export type { CapturedIo } from './capture-io.js';
+export { readTlogLeaves, writeTlogLeaves } from './tlog-tamper.js';
+export type { TlogLeaf } from './tlog-tamper.js';

@@ -3,19 +3,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateNoteKey, leafHash, noteSignerFromKey } from '@cairn/core';
-import { fromDbBytes, sql, toDbBytes } from '@cairn/db';
-import type { Database, Kysely } from '@cairn/db';
+import { sql } from '@cairn/db';
+import type { Database } from '@cairn/db';
 import { Ledger } from '@cairn/ledger';
 import type { LedgerTables } from '@cairn/ledger';
-import { forEachDatabase } from '@cairn/testkit';
+import {
+  forEachDatabase,
+  readTlogLeaves as readLeaves,
+  writeTlogLeaves as writeLeaves,
+} from '@cairn/testkit';
 import { dbArgs, run } from './helpers.js';
 
 const LEAVES = 12;
-
-interface Leaf {
-  readonly leaf_hash: Uint8Array;
-  readonly data: Uint8Array;
-}
 
 /** A ledger of LEAVES signed records, each with a log entry; a tlog checkpoint at the end. */
 async function seed(db: Database): Promise<{ tlogVkey: string; auditVkey: string }> {
@@ -46,35 +45,6 @@ async function seed(db: Database): Promise<{ tlogVkey: string; auditVkey: string
   await ledger.audit.checkpoint();
   await ledger.close();
   return { tlogVkey: t.verifierKey, auditVkey: a.verifierKey };
-}
-
-async function readLeaves(k: Kysely<LedgerTables>): Promise<Leaf[]> {
-  const rows = await k
-    .selectFrom('ledger_tlog_leaves')
-    .select(['leaf_hash', 'data'])
-    .orderBy('idx')
-    .execute();
-  return rows.map((r) => ({ leaf_hash: fromDbBytes(r.leaf_hash), data: fromDbBytes(r.data) }));
-}
-
-/** Store `leaves` as leaves 0..n-1 and n as the log's size (a careful forger's edit). */
-async function writeLeaves(k: Kysely<LedgerTables>, leaves: readonly Leaf[]): Promise<void> {
-  await k.deleteFrom('ledger_tlog_leaves').execute();
-  await k
-    .insertInto('ledger_tlog_leaves')
-    .values(
-      leaves.map((l, i) => ({
-        idx: BigInt(i),
-        leaf_hash: toDbBytes(l.leaf_hash),
-        data: toDbBytes(l.data),
-      })),
-    )
-    .execute();
-  await k
-    .updateTable('ledger_logs')
-    .set({ size: BigInt(leaves.length) })
-    .where('name', '=', 'tlog')
-    .execute();
 }
 
 interface TlogJson {

@@ -1,45 +1,16 @@
 import assert from 'node:assert/strict';
 import { generateNoteKey, leafHash, noteVerifierFromKey } from '@cairn/core';
-import { fromDbBytes, sql, toDbBytes } from '@cairn/db';
-import type { Database, Kysely } from '@cairn/db';
+import { sql } from '@cairn/db';
+import type { Database } from '@cairn/db';
 import { latestCheckpoint, verifyTransparencyLog } from '@cairn/ledger';
 import type { LedgerTables } from '@cairn/ledger';
-import { forEachDatabase } from '@cairn/testkit';
+import {
+  forEachDatabase,
+  readTlogLeaves as readLeaves,
+  writeTlogLeaves as writeLeaves,
+} from '@cairn/testkit';
+import type { TlogLeaf as Leaf } from '@cairn/testkit';
 import { entry, openLedger, sampleRecord, testKeys } from '../helpers.js';
-
-interface Leaf {
-  readonly leaf_hash: Uint8Array;
-  readonly data: Uint8Array;
-}
-
-async function readLeaves(k: Kysely<LedgerTables>): Promise<Leaf[]> {
-  const rows = await k
-    .selectFrom('ledger_tlog_leaves')
-    .select(['leaf_hash', 'data'])
-    .orderBy('idx')
-    .execute();
-  return rows.map((r) => ({ leaf_hash: fromDbBytes(r.leaf_hash), data: fromDbBytes(r.data) }));
-}
-
-/** Store `leaves` as the log's leaves 0..n-1 (and n as its size), as a careful forger would. */
-async function writeLeaves(k: Kysely<LedgerTables>, leaves: readonly Leaf[]): Promise<void> {
-  await k.deleteFrom('ledger_tlog_leaves').execute();
-  await k
-    .insertInto('ledger_tlog_leaves')
-    .values(
-      leaves.map((l, i) => ({
-        idx: BigInt(i),
-        leaf_hash: toDbBytes(l.leaf_hash),
-        data: toDbBytes(l.data),
-      })),
-    )
-    .execute();
-  await k
-    .updateTable('ledger_logs')
-    .set({ size: BigInt(leaves.length) })
-    .where('name', '=', 'tlog')
-    .execute();
-}
 
 function rejectsWith(db: Database, want: Record<string, unknown>): Promise<void> {
   return assert.rejects(
