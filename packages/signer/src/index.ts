@@ -13,7 +13,12 @@ export type { LoadedWorker } from './workers/registry.js';
 export { parseRelease } from './signing/release.js';
 export { TreeMirror } from './signing/tree-mirror.js';
 export type { Release, ReleaseInput } from './signing/release.js';
-export type { Approval, RequestStatus, SigningRequest } from './approvals/requests.js';
+export type {
+  Approval,
+  RequestStatus,
+  RequestSubject,
+  SigningRequest,
+} from './approvals/requests.js';
 export { SIGNER_MIGRATIONS } from './store/schema.js';
 export type { SignerTables } from './store/schema.js';
 export { SignerService } from './service.js';
@@ -22,6 +27,7 @@ export type {
   SignedDigest,
   SignedRelease,
   SignerServiceOptions,
+  SignDigestOutcome,
   SignOutcome,
 } from './service.js';
 export { createSignerService } from './http/app.js';

@@ -41,6 +41,10 @@ export interface SignedRelease {
   readonly auditSeq: number;
 }
 
+export type SignDigestOutcome =
+  | { readonly status: 'signed'; readonly result: SignedDigest }
+  | { readonly status: 'pending'; readonly request: SigningRequest };
+
 export type SignOutcome =
   | { readonly status: 'signed'; readonly result: SignedRelease }
   | { readonly status: 'pending'; readonly request: SigningRequest };
@@ -68,6 +72,14 @@ export interface SignerServiceOptions {
 
 function sha256Hex(b: Uint8Array | string): string {
   return createHash('sha256').update(b).digest('hex');
+}
+
+function checkDigest(digestHex: string): void {
+  if (!/^[0-9a-f]{64}([0-9a-f]{32})?$/.test(digestHex))
+    throw new SignerError(
+      'INPUT_INVALID',
+      'digest must be a hex SHA-256 (64 digits) or SHA-384 (96 digits)',
+    );
 }
 
 function actorOf(ctx: CallContext): { actor: string; authMethod: AuthMethod } {
@@ -131,7 +143,7 @@ export class SignerService {
       const request = await this.requests.create(
         workerName,
         ctx.principal?.id ?? 'anonymous',
-        input,
+        { release: input },
         now,
         lw.worker.policy.approvalTtlSeconds,
       );
@@ -198,15 +210,41 @@ export class SignerService {
     };
   }
 
-  /** Sign a precomputed digest on a 'raw-digest' worker; audited and logged like firmware. */
-  async signDigest(ctx: CallContext, workerName: string, digestHex: string): Promise<SignedDigest> {
+  /**
+   * Sign a precomputed digest on a 'raw-digest' worker (or store it pending approvals when
+   * the worker requires them); audited and logged like firmware.
+   */
+  async signDigest(
+    ctx: CallContext,
+    workerName: string,
+    digestHex: string,
+  ): Promise<SignDigestOutcome> {
     const lw = await this.#loaded(workerName);
-    checkStatic(lw, 'raw-digest', this.clock());
-    if (!/^[0-9a-f]{64}([0-9a-f]{32})?$/.test(digestHex))
-      throw new SignerError(
-        'INPUT_INVALID',
-        'digest must be a hex SHA-256 (64 digits) or SHA-384 (96 digits)',
+    const now = this.clock();
+    checkStatic(lw, 'raw-digest', now);
+    checkDigest(digestHex);
+    if (lw.worker.policy.approvals > 0) {
+      const request = await this.requests.create(
+        workerName,
+        ctx.principal?.id ?? 'anonymous',
+        { digest: digestHex },
+        now,
+        lw.worker.policy.approvalTtlSeconds,
       );
+      return { status: 'pending', request };
+    }
+    return { status: 'signed', result: await this.#signDigest(ctx, lw, digestHex, 'sign.digest') };
+  }
+
+  async #signDigest(
+    ctx: CallContext,
+    lw: LoadedWorker,
+    digestHex: string,
+    action: string,
+    details?: Record<string, string>,
+  ): Promise<SignedDigest> {
+    checkStatic(lw, 'raw-digest', this.clock());
+    checkDigest(digestHex);
     reserve(lw, this.counters, undefined, undefined);
     const digest = new Uint8Array(Buffer.from(digestHex, 'hex'));
     const signature = await this.keys.signDigest(lw.worker.keyLabel, lw.worker.algorithm, digest);
@@ -224,12 +262,13 @@ export class SignerService {
         time: this.clock(),
         ...actorOf(ctx),
         clientAddress: ctx.clientAddress,
-        action: 'sign.digest',
+        action,
         worker: lw.worker.name,
         keyLabel: lw.worker.keyLabel,
         requestDigest: ctx.requestDigest ?? digestHex,
         responseDigest: sha256Hex(signature),
         decision: 'allowed',
+        ...(details === undefined ? {} : { details: { digest: digestHex, ...details } }),
       },
       logEntry: entry,
     });
@@ -280,7 +319,7 @@ export class SignerService {
     id: string,
     decision: 'approve' | 'deny',
     comment?: string,
-  ): Promise<{ request: SigningRequest; signed: SignedRelease | undefined }> {
+  ): Promise<{ request: SigningRequest; signed: SignedRelease | SignedDigest | undefined }> {
     return this.#withLock(id, async () => {
       const r = await this.getRequest(id);
       const p = ctx.principal;
@@ -329,12 +368,13 @@ export class SignerService {
         await this.requests.update(id, 'pending', { approvals });
         return { request: await this.requests.get(id), signed: undefined };
       }
-      let signed: SignedRelease;
+      let signed: SignedRelease | SignedDigest;
+      const details = { requestId: id, requester: r.requester };
       try {
-        signed = await this.#signRelease(ctx, lw, r.release, 'approve', {
-          requestId: id,
-          requester: r.requester,
-        });
+        signed =
+          r.kind === 'digest'
+            ? await this.#signDigest(ctx, lw, r.digest!, 'approve', details)
+            : await this.#signRelease(ctx, lw, r.release!, 'approve', details);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         await this.requests.update(id, 'pending', { status: 'failed', approvals, reason });

@@ -58,14 +58,20 @@ export const approvalsListCommand: Command = {
           status: string;
           expiresAt: string;
           approvals: unknown[];
-          release: { version: string; sequence: unknown };
+          kind?: 'release' | 'digest';
+          release?: { version: string; sequence: unknown };
+          digest?: string;
         }[];
       }>();
       if (ctx.values['json']) ctx.io.out(toJson(requests));
       else
         for (const r of requests)
           ctx.io.out(
-            `${r.id}  ${r.worker}  v${r.release.version} seq ${String(r.release.sequence)}  by ${r.requester}  ${r.status} (${r.approvals.length} approval(s), expires ${r.expiresAt})\n`,
+            `${r.id}  ${r.worker}  ${
+              r.release
+                ? `v${r.release.version} seq ${String(r.release.sequence)}`
+                : `digest ${r.digest ?? '?'}`
+            }  by ${r.requester}  ${r.status} (${r.approvals.length} approval(s), expires ${r.expiresAt})\n`,
           );
       return EXIT.OK;
     });

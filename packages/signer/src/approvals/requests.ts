@@ -19,7 +19,12 @@ export interface SigningRequest {
   readonly id: string;
   readonly worker: string;
   readonly requester: string;
-  readonly release: ReleaseInput;
+  /** What waits to be signed: a firmware release ('suit' worker) or a digest ('raw-digest'). */
+  readonly kind: 'release' | 'digest';
+  /** The release, for kind 'release'. */
+  readonly release?: ReleaseInput;
+  /** The hex digest, for kind 'digest'. */
+  readonly digest?: string;
   readonly status: RequestStatus;
   readonly createdAt: Date;
   readonly expiresAt: Date;
@@ -28,12 +33,22 @@ export interface SigningRequest {
   readonly reason: string | null;
 }
 
+/** What a request asks to sign, as stored in its body column. */
+export type RequestSubject = { readonly release: ReleaseInput } | { readonly digest: string };
+
+function subjectOf(body: unknown): Pick<SigningRequest, 'kind' | 'release' | 'digest'> {
+  const digest = (body as { rawDigest?: unknown } | null)?.rawDigest;
+  return typeof digest === 'string'
+    ? { kind: 'digest', digest }
+    : { kind: 'release', release: body as ReleaseInput };
+}
+
 function fromRow(r: SignerTables['signer_requests']): SigningRequest {
   return {
     id: r.id,
     worker: r.worker,
     requester: r.requester,
-    release: fromDbJson(r.body) as ReleaseInput,
+    ...subjectOf(fromDbJson(r.body)),
     status: r.status as RequestStatus,
     createdAt: fromDbTimestamp(r.created_at),
     expiresAt: fromDbTimestamp(r.expires_at),
@@ -54,7 +69,7 @@ export class RequestStore {
   async create(
     worker: string,
     requester: string,
-    release: ReleaseInput,
+    subject: RequestSubject,
     now: Date,
     ttlSeconds: number,
   ): Promise<SigningRequest> {
@@ -65,7 +80,8 @@ export class RequestStore {
         id,
         worker,
         requester,
-        body: toDbJson(release),
+        // a digest is stored as {rawDigest}, a release as itself (the body it came as)
+        body: toDbJson('digest' in subject ? { rawDigest: subject.digest } : subject.release),
         status: 'pending',
         created_at: toDbTimestamp(now),
         expires_at: toDbTimestamp(now.getTime() + ttlSeconds * 1000),

@@ -102,7 +102,7 @@ export function registerApiRoutes(
         body: digestBody,
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { name } = req.params as { name: string };
       authorize(req, 'sign.digest', name);
       const out = await svc.signDigest(
@@ -110,9 +110,17 @@ export function registerApiRoutes(
         name,
         (req.body as { digest: string }).digest,
       );
+      if (out.status === 'pending') {
+        stateOf(req).details = { requestId: out.request.id, status: 'pending approval' };
+        return reply.code(202).send({
+          status: 'pending',
+          requestId: out.request.id,
+          expiresAt: out.request.expiresAt.toISOString(),
+        });
+      }
       stateOf(req).audited = true;
       metrics.inc('cairn_signer_signatures_total', { worker: name, format: 'raw-digest' });
-      return out;
+      return reply.code(200).send(out.result);
     },
   );
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { forEachDatabase } from '@cairn/testkit';
 import { createWorker, harness, release } from '../helpers/stack.js';
 
@@ -86,6 +87,75 @@ forEachDatabase(
       assert.equal((await h.call('GET', `/api/v1/requests/${id3}`, ci)).json['status'], 'expired');
       const list = await h.call('GET', '/api/v1/requests?status=expired', rm2);
       assert.ok((list.json['requests'] as { id: string }[]).some((r) => r.id === id3));
+    } finally {
+      await h.close();
+    }
+  },
+);
+
+forEachDatabase(
+  'approvals on a raw-digest worker: pending until N distinct approvals, then the digest is signed and logged',
+  async (db) => {
+    const h = await harness(db);
+    try {
+      await createWorker(h, 'dig', { approvals: 2, approvalTtlSeconds: 600 }, ['raw-digest']);
+      const ci = await h.token([{ role: 'signer', worker: 'dig' }], 'ci');
+      const rm1 = await h.token([{ role: 'release-manager', worker: 'dig' }], 'rm1');
+      const rm2 = await h.token([{ role: 'release-manager', worker: 'dig' }], 'rm2');
+      const message = Buffer.from('bootloader image 7');
+      const digest = createHash('sha256').update(message).digest('hex');
+
+      const req = await h.call('POST', '/api/v1/workers/dig/sign-digest', ci, { digest });
+      assert.equal(req.status, 202, req.text);
+      assert.equal(req.json['status'], 'pending');
+      assert.equal(req.json['signature'], undefined, 'nothing is signed before the approvals');
+      const id = req.json['requestId'] as string;
+      const shown = await h.call('GET', `/api/v1/requests/${id}`, ci);
+      assert.equal(shown.json['kind'], 'digest');
+      assert.equal(shown.json['digest'], digest);
+      const before = await h.stack.ledger.transparency.size();
+
+      assert.equal((await h.call('POST', `/api/v1/requests/${id}/approve`, ci, {})).status, 403);
+      const a1 = await h.call('POST', `/api/v1/requests/${id}/approve`, rm1, {});
+      assert.equal(a1.json['status'], 'pending', a1.text);
+      assert.equal(await h.stack.ledger.transparency.size(), before, 'still unsigned');
+      const a2 = await h.call('POST', `/api/v1/requests/${id}/approve`, rm2, {});
+      assert.equal(a2.status, 200, a2.text);
+      assert.equal(a2.json['status'], 'signed');
+
+      const done = await h.call('GET', `/api/v1/requests/${id}`, ci);
+      const result = done.json['result'] as Record<string, string | number>;
+      const key = createPublicKey({
+        key: Buffer.from((await h.keys.get('dig-key')).publicKey),
+        format: 'der',
+        type: 'spki',
+      });
+      const sig = Buffer.from(result['signature'] as string, 'base64');
+      assert.ok(verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, sig));
+      assert.equal(result['index'], before, 'the signature is the next log entry');
+      assert.match(result['tlogProof'] as string, /^c2sp\.org\/tlog-proof@v1\n/);
+
+      const size = (await h.stack.ledger.audit.head()).size;
+      const recs = await h.stack.ledger.audit.records(0, size);
+      // the approval that signed writes the record with the log entry (the other
+      // approvals are audited as HTTP requests, without a key)
+      const signing = recs.filter(
+        (r) => r.action === 'approve' && r.decision === 'allowed' && r.keyLabel === 'dig-key',
+      );
+      assert.equal(signing.length, 1);
+      const details = signing[0]!.details as Record<string, string>;
+      assert.equal(details['requestId'], id);
+      assert.equal(details['digest'], digest);
+      assert.ok(signing[0]!.actor.endsWith(':rm2'));
+
+      // denial: never signed
+      const r2 = await h.call('POST', '/api/v1/workers/dig/sign-digest', ci, {
+        digest: 'cd'.repeat(32),
+      });
+      const id2 = r2.json['requestId'] as string;
+      const d = await h.call('POST', `/api/v1/requests/${id2}/deny`, rm1, {});
+      assert.equal(d.json['status'], 'denied', d.text);
+      assert.equal(await h.stack.ledger.transparency.size(), before + 1);
     } finally {
       await h.close();
     }
