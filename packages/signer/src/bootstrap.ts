@@ -82,6 +82,10 @@ export async function openSigner(o: OpenSignerOptions): Promise<SignerStack> {
     service,
     ledger,
     pki,
-    close: () => ledger.close(),
+    close: async () => {
+      // queued appends commit first; then the lease goes
+      await ledger.close();
+      await service.close();
+    },
   };
 }

@@ -22,6 +22,8 @@ export type SignerErrorCode =
   | 'INPUT_INVALID'
   | 'CONFIG_INVALID'
   | 'NOT_FOUND'
+  | 'DATABASE_IN_USE'
+  | 'LEASE_LOST'
   | 'INTERNAL';
 
 /** Every error the signing service raises on purpose. */
@@ -52,6 +54,8 @@ export const HTTP_STATUS: Readonly<Record<SignerErrorCode | 'INVALID_INPUT', num
     INVALID_INPUT: 400,
     CONFIG_INVALID: 500,
     NOT_FOUND: 404,
+    DATABASE_IN_USE: 503,
+    LEASE_LOST: 503,
     INTERNAL: 500,
   });
 

@@ -13,6 +13,7 @@ import { TokenStore } from './auth/tokens.js';
 import { SignerError } from './errors.js';
 import { ProofMaker } from './signing/checkpoints.js';
 import { TreeMirror } from './signing/tree-mirror.js';
+import { SignerLease } from './signing/lease.js';
 import { Counters } from './signing/counters.js';
 import { checkStatic, reserve } from './signing/policy.js';
 import { parseRelease } from './signing/release.js';
@@ -98,9 +99,17 @@ export class SignerService {
   readonly counters: Counters;
   readonly proofs: ProofMaker;
   readonly clock: () => Date;
+  /** This process's claim to sign with the database (one signer per database). */
+  readonly lease: SignerLease;
   readonly #locks = new Map<string, Promise<unknown>>();
 
-  private constructor(o: SignerServiceOptions, counters: Counters, mirror: TreeMirror) {
+  private constructor(
+    o: SignerServiceOptions,
+    lease: SignerLease,
+    counters: Counters,
+    mirror: TreeMirror,
+  ) {
+    this.lease = lease;
     const k = o.db.typed<SignerTables>();
     this.db = o.db;
     this.keys = o.keys;
@@ -117,7 +126,24 @@ export class SignerService {
   /** Apply the 'signer' migrations and open the service. */
   static async open(o: SignerServiceOptions): Promise<SignerService> {
     await o.db.migrate('signer', SIGNER_MIGRATIONS);
-    return new SignerService(o, await Counters.fromLedger(o.ledger), await TreeMirror.load(o.db));
+    // first the lease: the counters and the mirror read below are this process's alone
+    const lease = await SignerLease.acquire(o.db, o.clock ?? (() => new Date()));
+    try {
+      return new SignerService(
+        o,
+        lease,
+        await Counters.fromLedger(o.ledger),
+        await TreeMirror.load(o.db),
+      );
+    } catch (err) {
+      await lease.release();
+      throw err;
+    }
+  }
+
+  /** Give up the database's signer lease (db, keys and ledger stay open: the caller owns them). */
+  close(): Promise<void> {
+    return this.lease.release();
   }
 
   /**
@@ -159,6 +185,7 @@ export class SignerService {
     action: string,
     details: Record<string, string> | undefined,
   ): Promise<SignedRelease> {
+    this.lease.check();
     const release = parseRelease(input);
     checkStatic(lw, 'suit', this.clock(), release);
     const seq = reserve(lw, this.counters, release, release.sequence)!;
@@ -243,6 +270,7 @@ export class SignerService {
     action: string,
     details?: Record<string, string>,
   ): Promise<SignedDigest> {
+    this.lease.check();
     checkStatic(lw, 'raw-digest', this.clock());
     checkDigest(digestHex);
     reserve(lw, this.counters, undefined, undefined);

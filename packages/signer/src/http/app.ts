@@ -231,6 +231,7 @@ export async function createSignerService(opts: SignerHttpOptions): Promise<Fast
     { schema: { summary: 'Readiness: database and key store answer' } },
     async (_req, reply) => {
       try {
+        svc.lease.check();
         await svc.ledger.audit.head();
         await svc.keys.list();
         return { status: 'ready' };

@@ -39,6 +39,15 @@ export interface SignerTables {
     result: string | null;
     reason: string | null;
   };
+  /** Which signer process may sign with this database (one row, name 'signer'). */
+  signer_lease: {
+    name: string;
+    holder: string;
+    pid: bigint;
+    /** Host name and PID namespace: where `pid` means something. */
+    host: string;
+    heartbeat_at: string;
+  };
 }
 
 export const SIGNER_MIGRATIONS: readonly Migration[] = [
@@ -82,6 +91,19 @@ export const SIGNER_MIGRATIONS: readonly Migration[] = [
         .addColumn('approvals', col.json, (c) => c.notNull())
         .addColumn('result', col.json)
         .addColumn('reason', col.text)
+        .execute();
+    },
+  },
+  {
+    id: '002-signer-lease',
+    async up(db, { col }) {
+      await db.schema
+        .createTable('signer_lease')
+        .addColumn('name', col.text, (c) => c.primaryKey())
+        .addColumn('holder', col.text, (c) => c.notNull())
+        .addColumn('pid', col.bigint, (c) => c.notNull())
+        .addColumn('host', col.text, (c) => c.notNull())
+        .addColumn('heartbeat_at', col.timestamp, (c) => c.notNull())
         .execute();
     },
   },
