@@ -16,6 +16,8 @@ import type { TransactionOptions } from './transaction.js';
 /** An open database: one Kysely instance, transactions, migrations. */
 export interface Database {
   readonly dialect: Dialect;
+  /** The configuration it was opened with (so another thread can open the same data). */
+  readonly config: DatabaseConfig;
   /**
    * The Kysely instance, typed with the caller's table interfaces. Queries on it run
    * outside any transaction (autocommit). Do not call it inside `transaction()`: use
@@ -45,6 +47,7 @@ export interface Database {
 
 class OpenDatabase implements Database {
   readonly dialect: Dialect;
+  readonly config: DatabaseConfig;
   readonly #kysely: Kysely<unknown>;
   readonly #driver: () => GuardedDriver | undefined;
   readonly #tx = new AsyncLocalStorage<true>();
@@ -55,14 +58,15 @@ class OpenDatabase implements Database {
   #closing: Promise<void> | undefined;
 
   constructor(
-    dialect: Dialect,
+    config: DatabaseConfig,
     kysely: Kysely<unknown>,
     driver: () => GuardedDriver | undefined,
     target: string,
     afterClose: () => Promise<void>,
   ) {
     this.#afterClose = afterClose;
-    this.dialect = dialect;
+    this.config = Object.freeze({ ...config });
+    this.dialect = config.dialect;
     this.#kysely = kysely;
     this.#driver = driver;
     this.#target = target;
@@ -163,7 +167,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       begin: (settings) =>
         settings.accessMode === 'read only' ? beginDeferred(parts) : beginImmediate(parts),
     });
-    db = new OpenDatabase('sqlite', new Kysely<unknown>({ dialect }), driver, parts.target, () => {
+    db = new OpenDatabase(config, new Kysely<unknown>({ dialect }), driver, parts.target, () => {
       // Kysely closes the handle (through the cache) only if it was used; idempotent.
       parts.statements.close();
       return Promise.resolve();
@@ -178,7 +182,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     throw err;
   }
   const { dialect, driver } = guardDialect(parts.dialect, { ...guards, target: parts.target });
-  db = new OpenDatabase('postgres', new Kysely<unknown>({ dialect }), driver, parts.target, () =>
+  db = new OpenDatabase(config, new Kysely<unknown>({ dialect }), driver, parts.target, () =>
     // Kysely ends the pool only if it ran a query; the connection check at open used it.
     parts.pool.ending ? Promise.resolve() : parts.pool.end(),
   );

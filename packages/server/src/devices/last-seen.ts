@@ -1,14 +1,76 @@
 /**
  * Batches "last seen" updates: polls mark a device in memory (whole seconds), and a
  * timer writes every mark in ONE transaction per interval (default 5 s), so the poll
- * path never waits on a write and SQLite (synchronous, on the event loop) commits
- * rarely. Marks are grouped by second: one `UPDATE … WHERE controller_id IN (…)` per
- * second and 500 devices, an indexed lookup on both dialects.
+ * path never waits on a write. Marks are grouped by second: one `UPDATE … WHERE
+ * controller_id IN (…)` per second and 500 devices. On a SQLite file the batch is
+ * written by a worker thread with its own connection (better-sqlite3 is synchronous:
+ * on the event loop, a flush of tens of thousands of marks held polls up).
  */
-import { sql, toDbTimestamp } from '@cairn/db';
+import { Worker } from 'node:worker_threads';
 import type { Database } from '@cairn/db';
+import { writeLastSeen } from './last-seen-write.js';
 
-const BATCH = 500;
+/** Writes batches on a worker thread with its own SQLite connection (see last-seen-thread). */
+class ThreadWriter {
+  readonly #worker: Worker;
+  readonly #ready: Promise<void>;
+  readonly #waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  #next = 0;
+
+  constructor(db: Database) {
+    this.#worker = new Worker(new URL('./last-seen-thread.js', import.meta.url), {
+      workerData: db.config,
+    });
+    this.#worker.unref();
+    this.#ready = new Promise((resolve, reject) => {
+      this.#worker.once('error', reject);
+      this.#worker.once('message', () => {
+        resolve();
+      });
+    });
+    this.#ready.catch(() => undefined);
+    this.#worker.on('message', (m: { id: number; error?: string } | 'ready') => {
+      if (m === 'ready') return;
+      const w = this.#waiting.get(m.id);
+      this.#waiting.delete(m.id);
+      // an idle writer does not keep the process alive; one with work does
+      if (this.#waiting.size === 0) this.#worker.unref();
+      if (m.error === undefined) w?.resolve();
+      else w?.reject(new Error(`last-seen writer thread: ${m.error}`));
+    });
+    this.#worker.on('error', (err) => {
+      for (const w of this.#waiting.values()) w.reject(err);
+      this.#waiting.clear();
+    });
+  }
+
+  async write(batch: Map<number, Set<string>>): Promise<void> {
+    this.#worker.ref();
+    await this.#ready;
+    const id = this.#next++;
+    const done = new Promise<void>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+    });
+    this.#worker.postMessage({ id, batch: [...batch].map(([s, ids]) => [s, [...ids]]) });
+    await done;
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise<void>((resolve) => {
+      this.#worker.once('exit', () => {
+        resolve();
+      });
+    });
+    try {
+      this.#worker.ref();
+      await this.#ready;
+      this.#worker.postMessage('close');
+    } catch {
+      return; // it never started
+    }
+    await exited;
+  }
+}
 
 export class LastSeenTracker {
   readonly #db: Database;
@@ -19,8 +81,21 @@ export class LastSeenTracker {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
-  constructor(db: Database, intervalMs = 5000) {
+  /** Where batches are written: a worker thread on a SQLite file, else this thread. */
+  readonly #thread: ThreadWriter | undefined;
+
+  /**
+   * `offThread` (default true): on a SQLite file, write on a worker thread with its own
+   * connection, so the synchronous UPDATEs and commit stay off the event loop that answers
+   * polls. PostgreSQL's driver is asynchronous already.
+   */
+  constructor(db: Database, intervalMs = 5000, offThread = true) {
     this.#db = db;
+    const c = db.config;
+    this.#thread =
+      offThread && c.dialect === 'sqlite' && c.path !== ':memory:'
+        ? new ThreadWriter(db)
+        : undefined;
     if (intervalMs > 0) {
       this.#timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
       this.#timer.unref();
@@ -57,22 +132,30 @@ export class LastSeenTracker {
     const batch = this.#pending;
     this.#pending = new Map();
     this.#second = new Map();
-    await this.#db.transaction(async (trx) => {
-      for (const [second, set] of batch) {
-        const ids = [...set];
-        const at = toDbTimestamp(new Date(second));
-        for (let i = 0; i < ids.length; i += BATCH) {
-          const chunk = ids.slice(i, i + BATCH).map((id) => sql`${id}`);
-          await sql`UPDATE devices SET last_seen = ${at}
-            WHERE controller_id IN (${sql.join(chunk)})`.execute(trx);
-        }
+    if (this.#thread !== undefined) {
+      try {
+        await this.#thread.write(batch);
+        return;
+      } catch (err) {
+        // the marks are not lost: written here instead
+        process.emitWarning(`cairn server: ${String(err)}; writing last-seen marks in-process`);
       }
-    });
+    }
+    await writeLastSeen(this.#db, batch);
+  }
+
+  /** Whether batches are written on a worker thread. */
+  get offThread(): boolean {
+    return this.#thread !== undefined;
   }
 
   async close(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      await this.#thread?.close();
+    }
   }
 }

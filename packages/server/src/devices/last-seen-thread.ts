@@ -1,0 +1,34 @@
+/**
+ * Worker thread of LastSeenTracker on SQLite: its own connection to the same database
+ * file writes the "last seen" batches, so the UPDATEs and their commit (synchronous in
+ * better-sqlite3) run beside the event loop that answers polls, not on it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '@cairn/db';
+import type { DatabaseConfig } from '@cairn/db';
+import { writeLastSeen } from './last-seen-write.js';
+
+interface Job {
+  readonly id: number;
+  readonly batch: [number, string[]][];
+}
+
+const port = parentPort!;
+const db = await openDatabase(workerData as DatabaseConfig);
+port.on('message', (job: Job | 'close') => {
+  if (job === 'close') {
+    void db.close().then(() => {
+      port.close();
+    });
+    return;
+  }
+  writeLastSeen(db, job.batch).then(
+    () => {
+      port.postMessage({ id: job.id });
+    },
+    (err: unknown) => {
+      port.postMessage({ id: job.id, error: err instanceof Error ? err.message : String(err) });
+    },
+  );
+});
+port.postMessage('ready');
