@@ -187,7 +187,8 @@ class Writer {
       return;
     }
     const pairs = m.entries();
-    if (pairs.every(([k]) => Number.isSafeInteger(k))) {
+    // (-0 passes isSafeInteger but is written as a float: it takes the general path)
+    if (pairs.every(([k]) => Number.isSafeInteger(k) && !Object.is(k, -0))) {
       // Integer keys (all of SUIT's and COSE's): bytewise order of their encodings is
       // every unsigned key by value, then every negative key from -1 down. Builders
       // mostly insert in that order already, so sort only when needed.

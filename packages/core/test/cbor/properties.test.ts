@@ -55,9 +55,10 @@ test('canonical maps with integer keys: keys in the bytewise order of their enco
     fc.integer({ min: -70_000, max: 70_000 }),
     fc.maxSafeInteger(),
     fc.maxSafeInteger().map((n) => -n),
+    fc.constant(-0), // a float in CBOR, not an integer key: the general path sorts it
   );
   fc.assert(
-    fc.property(fc.uniqueArray(intKey, { maxLength: 12 }), (keys) => {
+    fc.property(fc.uniqueArray(intKey, { maxLength: 12, comparator: 'SameValueZero' }), (keys) => {
       const m = new CborMap(keys.map((k, i) => [k, i] as [CborValue, CborValue]));
       // the reference: encode each key, sort by bytes, concatenate key and value encodings
       const want = keys
