@@ -11,7 +11,7 @@
  * client each get a core. The same generator measures the bare server and Cairn.
  * Warm-up 2 s, then S seconds.
  */
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,24 @@ function arg(name: string, fallback: number): number {
 }
 
 // ---------- load generator (child process) ----------
+/**
+ * --pin (Linux, util-linux taskset): the server process on CPU 0 and the load generator on
+ * CPU 1, every thread of each, so bare and Cairn servers get the same single core and the
+ * generator never competes with them. Without it the OS schedules freely.
+ */
+const pin = process.argv.includes('--pin');
+
+function pinTo(pid: number, cpu: number): void {
+  const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) {
+    throw new Error(
+      `--pin: taskset failed (${r.error?.message ?? r.stderr.trim()}): install util-linux or run without --pin`,
+    );
+  }
+}
+
 async function loadGenerator(): Promise<void> {
   const [url, seconds, connections, devices, warmup] = (
     process.env['CAIRN_BENCH_LOAD'] ?? ''
@@ -67,6 +85,8 @@ function runLoad(
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [],
     });
+    // --pin: the load generator on CPU 1 (every thread), the server on CPU 0 (see main)
+    if (pin && child.pid !== undefined) pinTo(child.pid, 1);
     const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
     child.once('message', (m) => {
       const cpu = process.cpuUsage(cpu0);
@@ -148,6 +168,7 @@ async function cairn(database: DatabaseConfig, devices: number) {
 }
 
 async function main(): Promise<void> {
+  if (pin) pinTo(process.pid, 0);
   const devices = arg('devices', 100_000);
   const seconds = arg('seconds', 5);
   const connections = arg('connections', 64);
