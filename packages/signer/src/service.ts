@@ -5,7 +5,7 @@ import type { KeyStore } from '@cairn/keys';
 import type { Ledger, RecordInput, RecordResult } from '@cairn/ledger';
 import type { Pki } from '@cairn/pki';
 import { RequestStore } from './approvals/requests.js';
-import type { Approval, SigningRequest } from './approvals/requests.js';
+import type { Approval, RequestSubject, SigningRequest } from './approvals/requests.js';
 import { CertPrincipals } from './auth/cert-principals.js';
 import { hasRole, workersWith } from './auth/roles.js';
 import type { AuthMethod, Principal } from './auth/roles.js';
@@ -166,16 +166,25 @@ export class SignerService {
     const now = this.clock();
     checkStatic(lw, 'suit', now, release);
     if (lw.worker.policy.approvals > 0) {
-      const request = await this.requests.create(
-        workerName,
-        ctx.principal?.id ?? 'anonymous',
-        { release: input },
-        now,
-        lw.worker.policy.approvalTtlSeconds,
-      );
-      return { status: 'pending', request };
+      return { status: 'pending', request: await this.#hold(ctx, lw, { release: input }, now) };
     }
     return { status: 'signed', result: await this.#signRelease(ctx, lw, input, 'sign', undefined) };
+  }
+
+  /** Store what `ctx` asks to sign on `lw` as a request waiting for the worker's approvals. */
+  #hold(
+    ctx: CallContext,
+    lw: LoadedWorker,
+    subject: RequestSubject,
+    now: Date,
+  ): Promise<SigningRequest> {
+    return this.requests.create(
+      lw.worker.name,
+      ctx.principal?.id ?? 'anonymous',
+      subject,
+      now,
+      lw.worker.policy.approvalTtlSeconds,
+    );
   }
 
   async #signRelease(
@@ -251,14 +260,7 @@ export class SignerService {
     checkStatic(lw, 'raw-digest', now);
     checkDigest(digestHex);
     if (lw.worker.policy.approvals > 0) {
-      const request = await this.requests.create(
-        workerName,
-        ctx.principal?.id ?? 'anonymous',
-        { digest: digestHex },
-        now,
-        lw.worker.policy.approvalTtlSeconds,
-      );
-      return { status: 'pending', request };
+      return { status: 'pending', request: await this.#hold(ctx, lw, { digest: digestHex }, now) };
     }
     return { status: 'signed', result: await this.#signDigest(ctx, lw, digestHex, 'sign.digest') };
   }

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SigningRequest } from '../approvals/requests.js';
 import { workersWith } from '../auth/roles.js';
 import type { Grant } from '../auth/roles.js';
 import { SignerError } from '../errors.js';
@@ -20,6 +21,20 @@ import {
 } from './schemas.js';
 
 const API = '/api/v1';
+
+/** 202 for a request held for approvals (firmware or raw digest); noted in its audit record. */
+function sendPending(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  request: SigningRequest,
+): FastifyReply {
+  stateOf(req).details = { requestId: request.id, status: 'pending approval' };
+  return reply.code(202).send({
+    status: 'pending',
+    requestId: request.id,
+    expiresAt: request.expiresAt.toISOString(),
+  });
+}
 
 function intQuery(v: unknown, name: string, dflt?: number): number {
   if (v === undefined && dflt !== undefined) return dflt;
@@ -79,14 +94,7 @@ export function registerApiRoutes(
       const { name } = req.params as { name: string };
       authorize(req, 'sign', name);
       const out = await svc.sign(callContext(req), name, req.body as ReleaseInput);
-      if (out.status === 'pending') {
-        stateOf(req).details = { requestId: out.request.id, status: 'pending approval' };
-        return reply.code(202).send({
-          status: 'pending',
-          requestId: out.request.id,
-          expiresAt: out.request.expiresAt.toISOString(),
-        });
-      }
+      if (out.status === 'pending') return sendPending(req, reply, out.request);
       stateOf(req).audited = true;
       stateOf(req).keyLabel = out.result.keyLabel;
       metrics.inc('cairn_signer_signatures_total', { worker: name, format: 'suit' });
@@ -110,14 +118,7 @@ export function registerApiRoutes(
         name,
         (req.body as { digest: string }).digest,
       );
-      if (out.status === 'pending') {
-        stateOf(req).details = { requestId: out.request.id, status: 'pending approval' };
-        return reply.code(202).send({
-          status: 'pending',
-          requestId: out.request.id,
-          expiresAt: out.request.expiresAt.toISOString(),
-        });
-      }
+      if (out.status === 'pending') return sendPending(req, reply, out.request);
       stateOf(req).audited = true;
       metrics.inc('cairn_signer_signatures_total', { worker: name, format: 'raw-digest' });
       return reply.code(200).send(out.result);
