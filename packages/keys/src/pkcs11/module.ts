@@ -18,6 +18,18 @@ interface Loaded {
 // One Cryptoki instance per module path and process: C_Initialize/C_Finalize are global.
 const modules = new Map<string, Loaded>();
 
+/** PKCS#11 results after which a session is gone (not merely its operation). */
+export const SESSION_GONE: ReadonlySet<string> = new Set([
+  'CKR_SESSION_HANDLE_INVALID',
+  'CKR_SESSION_CLOSED',
+  'CKR_CRYPTOKI_NOT_INITIALIZED',
+  'CKR_TOKEN_NOT_PRESENT',
+  'CKR_TOKEN_NOT_RECOGNIZED',
+  'CKR_DEVICE_REMOVED',
+  'CKR_DEVICE_ERROR',
+  'CKR_SLOT_ID_INVALID',
+]);
+
 /** CKR_ name of a pkcs11js error, or undefined when it is not a PKCS#11 return value. */
 export function ckrName(err: unknown): string | undefined {
   if (err instanceof Error && /^CKR_[A-Z_]+$/.test(err.message)) return err.message;

@@ -1,17 +1,10 @@
 import { KeyError } from '../errors.js';
-import { ckrName, initialize, pkcs11js, type Handle, type Pkcs11 } from './module.js';
+import { ckrName, initialize, pkcs11js, SESSION_GONE, type Handle, type Pkcs11 } from './module.js';
 
 /** PKCS#11 results that mean our sessions, login or the library state are gone. */
-const SESSION_LOSS = new Set([
-  'CKR_SESSION_HANDLE_INVALID',
-  'CKR_SESSION_CLOSED',
+const SESSION_LOSS: ReadonlySet<string> = new Set([
+  ...SESSION_GONE,
   'CKR_USER_NOT_LOGGED_IN',
-  'CKR_CRYPTOKI_NOT_INITIALIZED',
-  'CKR_TOKEN_NOT_PRESENT',
-  'CKR_TOKEN_NOT_RECOGNIZED',
-  'CKR_DEVICE_REMOVED',
-  'CKR_DEVICE_ERROR',
-  'CKR_SLOT_ID_INVALID',
   'CKR_OBJECT_HANDLE_INVALID',
   'CKR_KEY_HANDLE_INVALID',
 ]);

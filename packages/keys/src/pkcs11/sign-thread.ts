@@ -4,7 +4,7 @@
 // never calls C_Finalize (that would end every session of the process).
 import { parentPort, workerData } from 'node:worker_threads';
 import { mechanismFor, nonNull } from './mechanisms.js';
-import { ckrName, initialize, pkcs11js, type Handle } from './module.js';
+import { ckrName, initialize, pkcs11js, SESSION_GONE, type Handle } from './module.js';
 import {
   CLOSING,
   decodeJobs,
@@ -17,18 +17,6 @@ import {
   type SignThreadData,
   type ToThread,
 } from './sign-protocol.js';
-
-/** Errors after which this thread's session is gone (not merely the operation). */
-const SESSION_GONE = new Set([
-  'CKR_SESSION_HANDLE_INVALID',
-  'CKR_SESSION_CLOSED',
-  'CKR_CRYPTOKI_NOT_INITIALIZED',
-  'CKR_TOKEN_NOT_PRESENT',
-  'CKR_TOKEN_NOT_RECOGNIZED',
-  'CKR_DEVICE_REMOVED',
-  'CKR_DEVICE_ERROR',
-  'CKR_SLOT_ID_INVALID',
-]);
 
 const port = parentPort!;
 const { module, shared: sharedBuffer } = workerData as SignThreadData;
