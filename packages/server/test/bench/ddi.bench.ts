@@ -3,13 +3,15 @@
  * bare node:http server answering a constant JSON in the same run.
  *
  *   node packages/server/dist/test/bench/ddi.bench.js [--devices N] [--seconds S] [--connections C]
- *     [--only bare|sqlite|postgres]
+ *     [--rounds R] [--only sqlite|postgresql] [--pin]
  *
- * The server runs in this process; the load generator is a child process (load-client.ts:
- * C raw keep-alive sockets, one request in flight each, every response read whole and its
- * status checked, each poll from a random device with its own TargetToken), so server and
- * client each get a core. The same generator measures the bare server and Cairn.
- * Warm-up 2 s, then S seconds.
+ * The Cairn servers run in this process, the bare baseline in a child process of its own,
+ * and the load generator in another (load-client.ts: C raw keep-alive sockets, one request
+ * in flight each, every response read whole and its status checked, each poll from a
+ * random device with its own TargetToken). The same generator measures the bare server
+ * and Cairn. Each measurement is 2 s of warm-up, then S seconds; R rounds of bare, each
+ * Cairn server, bare, and every Cairn figure is compared with the bare runs on either side
+ * of it (this VM's speed drifts by up to ×1.8 within minutes).
  */
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,8 +79,7 @@ function runLoad(
   seconds: number,
   connections: number,
   devices: number,
-): Promise<LoadResult & { readonly cpuMicros: number }> {
-  const cpu0 = process.cpuUsage();
+): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), [], {
       env: { ...process.env, CAIRN_BENCH_LOAD: [url, seconds, connections, devices, 2].join(',') },
@@ -89,8 +90,7 @@ function runLoad(
     if (pin && child.pid !== undefined) pinTo(child.pid, 1);
     const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 30) * 1000);
     child.once('message', (m) => {
-      const cpu = process.cpuUsage(cpu0);
-      resolve({ ...(m as LoadResult), cpuMicros: cpu.user + cpu.system });
+      resolve(m as LoadResult);
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -100,32 +100,85 @@ function runLoad(
 }
 
 // ---------- servers ----------
-async function bareServer(): Promise<{ url: string; close: () => Promise<void> }> {
-  const body = JSON.stringify({ config: { polling: { sleep: '00:05:00' } }, _links: {} });
+const BARE_BODY = JSON.stringify({ config: { polling: { sleep: '00:05:00' } }, _links: {} });
+
+/**
+ * The baseline: a bare node:http server answering a constant JSON poll answer, in a
+ * process of its own (CAIRN_BENCH_BARE), so that nothing Cairn loads (its heap of 100,000
+ * cached devices, its worker and GC threads, the async hooks its database layer enables)
+ * touches the baseline. The parent asks it for its CPU time over IPC.
+ */
+async function bareServerProcess(): Promise<void> {
   const server = http.createServer((_req, res) => {
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
+      'content-length': Buffer.byteLength(BARE_BODY),
     });
-    res.end(body);
+    res.end(BARE_BODY);
   });
   await new Promise<void>((r) => {
     server.listen(0, '127.0.0.1', r);
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const c = process.cpuUsage();
+      process.send?.({ cpuMicros: c.user + c.system });
+    } else if (m === 'close') {
+      server.close();
+      process.disconnect();
+    }
+  });
+  process.send?.({ port });
+}
+
+interface Target {
+  readonly name: string;
+  readonly url: string;
+  /** CPU time of the serving process so far, in µs. */
+  cpuMicros(): Promise<number>;
+  notes(): string;
+  close(): Promise<void>;
+}
+
+async function bareServer(): Promise<Target> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, CAIRN_BENCH_BARE: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [],
+  });
+  if (pin && child.pid !== undefined) pinTo(child.pid, 0);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => {
+      resolve((m as { port: number }).port);
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`bare server exited with ${String(code)}`));
+    });
+  });
   return {
+    name: 'bare node:http (constant JSON, own process)',
     url: `http://127.0.0.1:${port}`,
+    cpuMicros: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => {
+          resolve((m as { cpuMicros: number }).cpuMicros);
+        });
+        child.send('cpu');
+      }),
+    notes: () => '',
     close: () =>
-      new Promise((r) =>
-        server.close(() => {
-          r();
-        }),
-      ),
+      new Promise((resolve) => {
+        child.once('exit', () => {
+          resolve();
+        });
+        child.send('close');
+      }),
   };
 }
 
-async function cairn(database: DatabaseConfig, devices: number) {
+async function cairn(name: string, database: DatabaseConfig, devices: number): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
   const server = await createServer({
     dataDir,
@@ -155,11 +208,16 @@ async function cairn(database: DatabaseConfig, devices: number) {
   await server.warmCaches();
   const warmMs = performance.now() - t1;
   const url = await server.listen();
+  const m = server.services.metrics;
   return {
+    name: `Cairn DDI poll, ${name}`,
     url,
-    importMs,
-    warmMs,
-    metrics: server.services.metrics,
+    cpuMicros: () => {
+      const c = process.cpuUsage();
+      return Promise.resolve(c.user + c.system);
+    },
+    notes: () =>
+      `bulk import ${(importMs / 1000).toFixed(1)} s, cache warm-up ${(warmMs / 1000).toFixed(1)} s, fast path ${((100 * m.ddiPollsFast) / Math.max(1, m.ddiPollsFast + m.ddiPollsSlow)).toFixed(1)} % of polls`,
     close: async () => {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -167,94 +225,136 @@ async function cairn(database: DatabaseConfig, devices: number) {
   };
 }
 
+interface Measured {
+  readonly rate: number;
+  readonly cpuPerPoll: number;
+  readonly errors: number;
+}
+
+async function measure(t: Target, seconds: number, connections: number, devices: number) {
+  const before = await t.cpuMicros();
+  const r = await runLoad(t.url, seconds, connections, devices);
+  const cpu = (await t.cpuMicros()) - before;
+  return {
+    rate: r.requests / r.seconds,
+    cpuPerPoll: cpu / r.total,
+    errors: r.errors + r.badBodies,
+  } satisfies Measured;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
 async function main(): Promise<void> {
   if (pin) pinTo(process.pid, 0);
   const devices = arg('devices', 100_000);
   const seconds = arg('seconds', 5);
   const connections = arg('connections', 64);
-  const rows: string[] = [];
-  const row = (
-    name: string,
-    r: LoadResult & { readonly cpuMicros: number },
-    bare: number | undefined,
-    extra = '',
-  ): void => {
-    const rate = r.requests / r.seconds;
-    rows.push(
-      `| ${name} | ${Math.round(rate).toLocaleString('en-US')} | ${(r.cpuMicros / r.total).toFixed(1)} | ${bare === undefined ? (name.startsWith('bare') ? '1.00' : '–') : (rate / bare).toFixed(2)} | ${r.errors + r.badBodies} | ${extra} |`,
-    );
-  };
+  const rounds = arg('rounds', 3);
   const only = textArg('only');
-  let bareRate: number | undefined;
-  if (only === undefined || only === 'bare') {
-    const bare = await bareServer();
-    const b = await runLoad(bare.url, seconds, connections, devices);
-    await bare.close();
-    bareRate = b.requests / b.seconds;
-    row('bare node:http (constant JSON)', b, undefined);
+
+  // every server is up before the first measurement and stays up to the last
+  const bare = await bareServer();
+  const cairns: Target[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  const skipped: string[] = [];
+  if (only === undefined || only === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-db-'));
+    cleanups.push(() => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    });
+    cairns.push(await cairn('SQLite', { dialect: 'sqlite', path: join(dir, 'bench.db') }, devices));
+  }
+  if (only === undefined || only === 'postgresql') {
+    if (await postgresAvailable()) {
+      const schema = `bench_${process.pid}`;
+      cleanups.push(async () => {
+        const admin = await openDatabase({
+          dialect: 'postgres',
+          connectionString: testPostgresUrl(),
+          poolSize: 1,
+        });
+        await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.typed());
+        await admin.close();
+      });
+      cairns.push(
+        await cairn(
+          'PostgreSQL',
+          { dialect: 'postgres', connectionString: testPostgresUrl(), schema },
+          devices,
+        ),
+      );
+    } else {
+      skipped.push('PostgreSQL: not reachable at the test URL, so not measured');
+    }
   }
 
-  const dialects: {
-    name: string;
-    config: () => Promise<DatabaseConfig | undefined>;
-    cleanup: () => Promise<void>;
-  }[] = [];
-  const sqliteDir = mkdtempSync(join(tmpdir(), 'cairn-bench-db-'));
-  dialects.push({
-    name: 'SQLite',
-    config: () => Promise.resolve({ dialect: 'sqlite', path: join(sqliteDir, 'bench.db') }),
-    cleanup: () => {
-      rmSync(sqliteDir, { recursive: true, force: true });
-      return Promise.resolve();
-    },
-  });
-  const schema = `bench_${process.pid}`;
-  dialects.push({
-    name: 'PostgreSQL',
-    config: async () =>
-      (await postgresAvailable())
-        ? { dialect: 'postgres', connectionString: testPostgresUrl(), schema }
-        : undefined,
-    cleanup: async () => {
-      if (!(await postgresAvailable())) return;
-      const admin = await openDatabase({
-        dialect: 'postgres',
-        connectionString: testPostgresUrl(),
-        poolSize: 1,
-      });
-      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(admin.typed());
-      await admin.close();
-    },
-  });
-  for (const d of dialects) {
-    if (only !== undefined && only !== d.name.toLowerCase()) continue;
-    const config = await d.config();
-    if (config === undefined) {
-      rows.push(`| Cairn DDI on ${d.name} | skipped: not reachable | | | | |`);
-      continue;
+  // Rounds of bare, then each Cairn server, then bare again: each Cairn run is compared
+  // with the mean of the bare runs just before and just after it, so a change in the
+  // machine's speed during the run moves numerator and denominator alike.
+  const bareRuns: Measured[] = [];
+  const runs = new Map<string, { m: Measured; ratio: number }[]>();
+  const lines: string[] = [];
+  const progress = (s: string): void => {
+    process.stderr.write(`ddi bench: ${s}\n`);
+  };
+  bareRuns.push(await measure(bare, seconds, connections, devices));
+  for (let round = 1; round <= rounds; round++) {
+    const inRound: [Target, Measured][] = [];
+    for (const t of cairns) {
+      progress(`round ${round}/${rounds}: ${t.name}`);
+      inRound.push([t, await measure(t, seconds, connections, devices)]);
     }
-    try {
-      const s = await cairn(config, devices);
-      const r = await runLoad(s.url, seconds, connections, devices);
-      await s.close();
-      row(
-        `Cairn DDI poll, ${d.name}`,
-        r,
-        bareRate,
-        `bulk import of ${devices.toLocaleString('en-US')} devices ${(s.importMs / 1000).toFixed(1)} s, cache warm-up ${(s.warmMs / 1000).toFixed(1)} s, fast path ${((100 * s.metrics.ddiPollsFast) / Math.max(1, s.metrics.ddiPollsFast + s.metrics.ddiPollsSlow)).toFixed(1)} % of polls`,
+    const before = bareRuns[bareRuns.length - 1];
+    progress(`round ${round}/${rounds}: bare`);
+    const after = await measure(bare, seconds, connections, devices);
+    bareRuns.push(after);
+    const bareRate = ((before?.rate ?? after.rate) + after.rate) / 2;
+    lines.push(
+      `| ${round} | bare node:http | ${fmt(before?.rate ?? 0)} → ${fmt(after.rate)} | ${(before?.cpuPerPoll ?? 0).toFixed(1)} → ${after.cpuPerPoll.toFixed(1)} | 1.00 | ${(before?.errors ?? 0) + after.errors} |`,
+    );
+    for (const [t, m] of inRound) {
+      const ratio = m.rate / bareRate;
+      const list = runs.get(t.name) ?? [];
+      list.push({ m, ratio });
+      runs.set(t.name, list);
+      lines.push(
+        `| ${round} | ${t.name} | ${fmt(m.rate)} | ${m.cpuPerPoll.toFixed(1)} | ${ratio.toFixed(2)} | ${m.errors} |`,
       );
-    } finally {
-      await d.cleanup();
     }
   }
+  const notes = cairns.map((t) => `${t.name}: ${t.notes()}`);
+  await bare.close();
+  for (const t of cairns) await t.close();
+  for (const c of cleanups) await c();
+
   console.log(
-    `DDI polls (GET /{tenant}/controller/v1/{id}, TargetToken), ${devices.toLocaleString('en-US')} registered devices, ${connections} keep-alive connections, ${seconds} s after 2 s warm-up; load generator in a child process\n`,
+    `DDI polls (GET /{tenant}/controller/v1/{id}, TargetToken), ${devices.toLocaleString('en-US')} registered devices, a random device per poll, ${connections} keep-alive connections; ${rounds} rounds of ${seconds} s per server after 2 s warm-up, the load generator in a child process${pin ? ', server on CPU 0 and load generator on CPU 1 (--pin)' : ''}\n`,
   );
   console.log(
-    '| server | polls/s | server CPU µs/poll | vs bare | errors | notes |\n|---|---:|---:|---:|---:|---|',
+    '| round | server | polls/s | server CPU µs/poll | vs bare (mean of the bare runs before and after) | errors |\n|---:|---|---:|---:|---:|---:|',
   );
-  for (const r of rows) console.log(r);
+  for (const l of lines) console.log(l);
+  console.log('\nSummary (median over the rounds):\n');
+  console.log(
+    '| server | polls/s | server CPU µs/poll | vs bare | lowest vs bare |\n|---|---:|---:|---:|---:|',
+  );
+  console.log(
+    `| bare node:http | ${fmt(median(bareRuns.map((b) => b.rate)))} | ${median(bareRuns.map((b) => b.cpuPerPoll)).toFixed(1)} | 1.00 | |`,
+  );
+  for (const [name, list] of runs) {
+    console.log(
+      `| ${name} | ${fmt(median(list.map((x) => x.m.rate)))} | ${median(list.map((x) => x.m.cpuPerPoll)).toFixed(1)} | ${median(list.map((x) => x.ratio)).toFixed(2)} | ${Math.min(...list.map((x) => x.ratio)).toFixed(2)} |`,
+    );
+  }
+  for (const n of [...notes, ...skipped]) console.log(`\n- ${n}`);
 }
 
-if (process.env['CAIRN_BENCH_LOAD'] !== undefined) await loadGenerator();
+if (process.env['CAIRN_BENCH_BARE'] !== undefined) await bareServerProcess();
+else if (process.env['CAIRN_BENCH_LOAD'] !== undefined) await loadGenerator();
 else await main();
