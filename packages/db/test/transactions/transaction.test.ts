@@ -130,6 +130,36 @@ forEachDatabase(
   },
 );
 
+forEachDatabase(
+  'work a transaction leaves running may use the Database once the transaction has ended',
+  async (db) => {
+    const k = await setup(db);
+    let later: Promise<bigint> | undefined;
+    await db.transaction(async (trx: Transaction<Tables>) => {
+      await trx.updateTable('account').set({ balance: 7n }).where('name', '=', 'a').execute();
+      // started inside the transaction, runs after its commit: not nested use
+      later = new Promise<void>((r) => setTimeout(r, 20)).then(() => balance(k, 'a'));
+    });
+    assert.equal(await later, 7n);
+    // and the guard is back for the next transaction
+    await assertRejectsCode(() => db.transaction(() => balance(k, 'a')), 'DB_NESTED_TRANSACTION');
+    // with two transactions in flight, the end of one keeps the other one guarded (on
+    // SQLite the second waits for the first, on PostgreSQL they overlap)
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const short = db.transaction(() => Promise.resolve());
+    const long = db.transaction(async () => {
+      await gate;
+      return balance(k, 'a');
+    });
+    await short;
+    release();
+    await assertRejectsCode(() => long, 'DB_NESTED_TRANSACTION');
+  },
+);
+
 forEachDatabase('use after close() is DB_CLOSED', async (_db, _t, config) => {
   const db = await openDatabase(config);
   const k = await setup(db);
