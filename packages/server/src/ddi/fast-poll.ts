@@ -39,6 +39,20 @@ export interface FastPollOptions {
  */
 const POLL_PATH = /^\/([A-Za-z0-9._~-]{1,100})\/controller\/v1\/([A-Za-z0-9._~:-]{1,100})$/;
 
+/**
+ * The first value of a header (name given in lower case) from `rawHeaders`, as
+ * `req.headers[name]` gives it for the two headers read here (node keeps the first
+ * authorization and host), without building `req.headers`, which node does lazily on the
+ * first access: the bare server never pays for it, so neither should a cached poll.
+ */
+function firstHeader(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = raw[i] as string;
+    if (k.length === name.length && (k === name || k.toLowerCase() === name)) return raw[i + 1];
+  }
+  return undefined;
+}
+
 /** Returns a handler that answers the request and returns true, or returns false. */
 export function fastPollHandler(
   o: FastPollOptions,
@@ -54,7 +68,10 @@ export function fastPollHandler(
     const pathTenant = m[1] ?? '';
     const controllerId = m[2] ?? '';
     if (pathTenant !== o.tenant && pathTenant.toLowerCase() !== tenant) return false;
-    const id = o.auth.authenticateCached(req, controllerId);
+    const id = o.auth.authenticateCached(
+      firstHeader(req.rawHeaders, 'authorization'),
+      controllerId,
+    );
     if (id === undefined) return false;
     const dev = o.devices.cached(id);
     const action = o.actions.cachedActive(id);
@@ -66,7 +83,7 @@ export function fastPollHandler(
         ddiBaseUrl(
           o.publicUrl,
           (req.socket as { encrypted?: boolean }).encrypted === true,
-          req.headers.host,
+          firstHeader(req.rawHeaders, 'host'),
           pathTenant,
           controllerId,
         ),

@@ -121,7 +121,7 @@ export function ddiRoutes(o: DdiRoutesOptions) {
     app.get<{ Params: DeviceParams }>(PREFIX, (req, reply) => {
       const p = req.params;
       if (p.tenant === o.tenant || p.tenant.toLowerCase() === tenant) {
-        const id = o.auth.authenticateCached(req.raw, p.controllerId);
+        const id = o.auth.authenticateCached(req.raw.headers.authorization, p.controllerId);
         if (id !== undefined) {
           const dev = o.devices.cached(id);
           const action = o.actions.cachedActive(id);

@@ -71,9 +71,8 @@ export class DeviceAuthenticator {
    * device's TargetToken and the token is cached; undefined in every other case (then
    * call authenticate(), which decides and throws).
    */
-  authenticateCached(req: IncomingMessage, controllerId: string): string | undefined {
+  authenticateCached(auth: string | undefined, controllerId: string): string | undefined {
     if (!this.#config.targetToken) return undefined;
-    const auth = req.headers.authorization;
     if (auth === undefined || !auth.startsWith('TargetToken ')) return undefined;
     const credential = auth.slice(12).trim();
     if (credential === '') return undefined;

@@ -44,6 +44,23 @@ forEachServer('DDI fast path: same bytes as Fastify, only for cached polls', asy
   assert.equal(m.ddiPollsFast, before.fast + 2);
   assert.match(lower.body, /\/default\/controller\/v1\/dev-1\/deploymentBase\//);
 
+  // Header names in any case; of two Authorization headers the first one counts, on the
+  // fast path (which reads rawHeaders) as in node's req.headers (which Fastify's path reads).
+  const twice = (first: string, second: string) =>
+    rawRequest(f.url, [
+      'GET /DEFAULT/controller/v1/dev-1 HTTP/1.1',
+      'HOST: dev"ice\\host:1',
+      `AUTHORIZATION: TargetToken ${first}`,
+      `Authorization: TargetToken ${second}`,
+    ]);
+  const n = m.ddiPollsFast;
+  const goodFirst = await twice(f.token, 'wrong');
+  assert.equal(m.ddiPollsFast, n + 1);
+  assert.equal(goodFirst.body, fast.body);
+  const wrongFirst = await twice('wrong', f.token);
+  assert.match(wrongFirst.statusLine, / 401 /);
+  assert.equal(m.ddiPollsFast, n + 1);
+
   // Everything else goes to Fastify: no fast answer, the same answer as before.
   const fastNow = m.ddiPollsFast;
   const other = [
