@@ -10,12 +10,26 @@ import type { DdiFeedback } from './model.js';
 export interface OtaState {
   readonly version: 1;
   readonly actionId: string;
-  /** installing: download+install running; installed: waiting for the trial boot; report: final feedback to send. */
-  readonly stage: 'installing' | 'installed' | 'report';
+  /**
+   * installing: download+install running; installed: waiting for the trial boot; report:
+   * final feedback to send; downloaded: the action's bundle is verified and staged, waiting
+   * for the server to allow the install (download-only, maintenance window).
+   */
+  readonly stage: 'installing' | 'installed' | 'report' | 'downloaded';
   /** Install-log length when the action started: later entries belong to it. */
   readonly logFrom: number;
+  /** report: the final feedback; downloaded: the 'downloaded' feedback not yet sent. */
   readonly feedback?: DdiFeedback;
+  /** downloaded: the staged bundle. */
+  readonly staged?: {
+    readonly path: string;
+    readonly sha256: string;
+    readonly size: number;
+    readonly filename: string;
+  };
 }
+
+const STAGES: readonly string[] = ['installing', 'installed', 'report', 'downloaded'];
 
 const MAX_STATE_BYTES = 256 * 1024;
 
@@ -38,8 +52,13 @@ export class OtaStateStore {
       if (
         s?.version !== 1 ||
         typeof s.actionId !== 'string' ||
-        !['installing', 'installed', 'report'].includes(s.stage ?? '') ||
-        typeof s.logFrom !== 'number'
+        !STAGES.includes(s.stage ?? '') ||
+        typeof s.logFrom !== 'number' ||
+        (s.stage === 'downloaded' &&
+          (typeof s.staged?.path !== 'string' ||
+            typeof s.staged.sha256 !== 'string' ||
+            typeof s.staged.size !== 'number' ||
+            typeof s.staged.filename !== 'string'))
       )
         throw new Error('wrong shape');
       return s as OtaState;

@@ -3,9 +3,14 @@
  * configData, stream the `.cairn` artifact (resumable) into the one install pipeline, and
  * report every stage as DDI feedback. The action in flight is persisted on the device's
  * disk so the verdict of the trial boot (commit or fallback) is reported after reboot.
+ *
+ * When the server asks for the download but not the install (`update: skip`: a hawkBit
+ * download-only action, or a deployment outside its maintenance window), the bundle is
+ * downloaded into the staging area, verified without installing it, and reported as
+ * `downloaded`; a later deployment of the same artifact installs from the staged copy.
  */
 import { BaseError } from '@cairn/core';
-import type { Disk } from '../disk/disk.js';
+import { dirnameOf, type Disk } from '../disk/disk.js';
 import type { BootResult, InstallResult, UpdateAgent } from '../install/agent.js';
 import { classifyRejection } from '../install/errors.js';
 import type { InstallLogEntry } from '../log/install-log.js';
@@ -18,9 +23,16 @@ import {
 } from './download.js';
 import { DdiError } from './errors.js';
 import { feedback, STAGES } from './feedback.js';
-import { actionIdFromHref, type DdiArtifact, type DdiChunk, type DdiFeedback } from './model.js';
-import { OtaStateStore } from './ota-state.js';
+import {
+  actionIdFromHref,
+  type DdiArtifact,
+  type DdiChunk,
+  type DdiDeploymentBase,
+  type DdiFeedback,
+} from './model.js';
+import { OtaStateStore, type OtaState } from './ota-state.js';
 import { parsePollingSleep, PollSchedule, type PollScheduleOptions } from './polling.js';
+import { StagingArea, type PartialBundle, type StagedBundle } from './staging.js';
 
 export interface OtaUpdaterOptions {
   readonly client: DdiClient;
@@ -29,6 +41,11 @@ export interface OtaUpdaterOptions {
   readonly disk: Disk;
   /** Default "/data/ota.json". */
   readonly statePath?: string;
+  /**
+   * Where a bundle downloaded ahead of its install waits (download-only, maintenance
+   * window); at most one bundle. Default: "staged" next to the state file.
+   */
+  readonly stagingDir?: string;
   /** Device attributes sent when the server asks (`configData` link). */
   readonly attributes?: () =>
     Readonly<Record<string, string>> | Promise<Readonly<Record<string, string>>>;
@@ -53,6 +70,20 @@ export type PollOutcome =
     }
   | { readonly kind: 'canceled'; readonly actionId: string; readonly accepted: boolean }
   | { readonly kind: 'deferred'; readonly actionId: string; readonly reason: string }
+  | {
+      /**
+       * The server asked for the download only (`update: skip`): the bundle is verified and
+       * staged at `path`, reported as `downloaded`; it installs from there once allowed.
+       */
+      readonly kind: 'downloaded';
+      readonly actionId: string;
+      readonly path: string;
+      readonly sha256: string;
+      /** Why it is not installed: 'download-only' or 'maintenance-window'. */
+      readonly waitingFor: 'download-only' | 'maintenance-window';
+      /** False when nothing was downloaded in this poll (staged by an earlier one). */
+      readonly downloadedNow: boolean;
+    }
   | { readonly kind: 'failed'; readonly error: unknown };
 
 export interface PollCycle {
@@ -64,6 +95,8 @@ export interface PollCycle {
 export const defaultSelectArtifact = (chunks: readonly DdiChunk[]): DdiArtifact | undefined =>
   chunks.flatMap((c) => c.artifacts).find((a) => a.filename.toLowerCase().endsWith('.cairn'));
 
+const isPowerCut = (err: unknown): boolean => err instanceof BaseError && err.code === 'POWER_CUT';
+
 const messageOf = (err: unknown): string =>
   err instanceof BaseError
     ? `${err.code}: ${err.message}`
@@ -73,6 +106,7 @@ const messageOf = (err: unknown): string =>
 
 export class OtaUpdater {
   readonly state: OtaStateStore;
+  readonly staging: StagingArea;
   readonly #o: OtaUpdaterOptions;
   readonly #schedule: PollSchedule;
   /** Feedback posts that failed (intermediate stages are best effort). */
@@ -81,6 +115,10 @@ export class OtaUpdater {
   constructor(options: OtaUpdaterOptions) {
     this.#o = options;
     this.state = new OtaStateStore(options.disk, options.statePath ?? '/data/ota.json');
+    this.staging = new StagingArea(
+      options.disk,
+      options.stagingDir ?? `${dirnameOf(this.state.path)}/staged`,
+    );
     this.#schedule = new PollSchedule(options.schedule);
   }
 
@@ -107,10 +145,24 @@ export class OtaUpdater {
     await this.flushReport();
   }
 
-  /** Send a queued final report (from before a reboot or a failed post). True when none is left. */
+  /**
+   * Send a queued report (a final one from before a reboot or a failed post, or a
+   * `downloaded` one). True when none is left.
+   */
   async flushReport(): Promise<boolean> {
     const s = await this.state.read();
-    if (s?.stage !== 'report' || s.feedback === undefined) return s?.stage !== 'report';
+    if (s?.feedback === undefined) return s?.stage !== 'report';
+    if (s.stage !== 'report') {
+      try {
+        await this.#o.client.sendFeedback(s.actionId, s.feedback);
+      } catch (err) {
+        // the action is gone (canceled, or finished by the server): nobody waits for it
+        if (!(err instanceof DdiError && err.code === 'DDI_NOT_FOUND')) throw err;
+      }
+      const { feedback: _sent, ...rest } = s;
+      await this.state.write(rest);
+      return true;
+    }
     await this.#o.client.sendFeedback(s.actionId, s.feedback);
     await this.state.clear();
     return true;
@@ -143,7 +195,7 @@ export class OtaUpdater {
     const stopId = c.cancelAction.stopId;
     const s = await this.state.read();
     const inFlight = s?.actionId === stopId;
-    if (inFlight && s.stage !== 'installing') {
+    if (inFlight && (s.stage === 'installed' || s.stage === 'report')) {
       await this.#o.client.sendCancelFeedback(
         c.id,
         feedback(
@@ -165,11 +217,14 @@ export class OtaUpdater {
         'closed',
         'success',
         undefined,
-        [`action ${stopId} canceled; nothing was installed`],
+        [
+          `action ${stopId} canceled; nothing was installed${inFlight && s.stage === 'downloaded' ? '; the staged bundle was removed' : ''}`,
+        ],
         [],
         this.#now(),
       ),
     );
+    if (inFlight && s.stage === 'downloaded') await this.staging.clear();
     if (inFlight) await this.state.clear();
     return { kind: 'canceled', actionId: stopId, accepted: true };
   }
@@ -185,12 +240,12 @@ export class OtaUpdater {
         'DDI_PROTOCOL',
         `deployment base for action ${actionId} names action ${dep.id}`,
       );
-    if (dep.deployment.update === 'skip' || dep.deployment.download === 'skip') {
+    if (dep.deployment.download === 'skip') {
       return {
         kind: 'deferred',
         actionId,
         reason:
-          'the server asks to skip the update for now (maintenance window or download-only), and this agent installs while it downloads',
+          'the server asks not to download yet (download: skip); asking again at the next poll',
       };
     }
     const logFrom = (await this.#o.agent.log()).length;
@@ -207,6 +262,9 @@ export class OtaUpdater {
       );
       return { kind: 'rejected', actionId, code: err.code, error: err };
     }
+    if (dep.deployment.update === 'skip')
+      return this.#stage(actionId, artifact, dep.deployment, s, logFrom);
+    const staged = await this.#findStaged(artifact);
     await this.state.write({ version: 1, actionId, stage: 'installing', logFrom });
     await this.#progress(
       actionId,
@@ -214,19 +272,35 @@ export class OtaUpdater {
         'proceeding',
         'none',
         STAGES.downloading,
-        [`downloading ${artifact.filename} (${artifact.size} bytes)`],
+        staged.bundle
+          ? [
+              `installing ${artifact.filename} (${artifact.size} bytes) from the copy staged earlier (sha256 ${staged.bundle.sha256}); nothing to download`,
+            ]
+          : [
+              `downloading ${artifact.filename} (${artifact.size} bytes)`,
+              ...(staged.note === undefined ? [] : [staged.note]),
+            ],
         [],
         this.#now(),
       ),
     );
-    const href0 = downloadHref(artifact, this.#o.client.controllerUrl.startsWith('https:'));
     let install: InstallResult;
     try {
-      install = await this.#installFrom(artifact, href0, actionId);
+      install = staged.bundle
+        ? await this.#o.agent.install(this.staging.read(staged.bundle), {
+            origin: `ddi:action/${actionId}/${artifact.filename}@staged`,
+          })
+        : await this.#installFrom(
+            artifact,
+            downloadHref(artifact, this.#o.client.controllerUrl.startsWith('https:')),
+            actionId,
+          );
     } catch (err) {
       const code = err instanceof DdiError ? err.code : classifyRejection(err);
       const cause =
         err instanceof BaseError && err.cause instanceof DdiError ? [messageOf(err.cause)] : [];
+      // a refused staged bundle is of no further use: a re-offered action downloads again
+      if (staged.bundle && !isPowerCut(err)) await this.staging.clear();
       await this.#final(
         actionId,
         logFrom,
@@ -242,6 +316,8 @@ export class OtaUpdater {
       return { kind: 'rejected', actionId, code, error: err };
     }
     await this.state.write({ version: 1, actionId, stage: 'installed', logFrom });
+    // installed: a staged bundle (this one, or one for another release) has served its turn
+    await this.staging.clear();
     const log = await this.#logSince(logFrom);
     await this.#progress(
       actionId,
@@ -249,7 +325,11 @@ export class OtaUpdater {
         'proceeding',
         'none',
         STAGES.verified,
-        [`downloaded and verified ${artifact.filename}`],
+        [
+          staged.bundle
+            ? `verified the staged ${artifact.filename}`
+            : `downloaded and verified ${artifact.filename}`,
+        ],
         log.filter((e) => e.event === 'VERIFIED'),
         this.#now(),
       ),
@@ -268,6 +348,177 @@ export class OtaUpdater {
       ),
     );
     return { kind: 'installed', actionId, install };
+  }
+
+  /**
+   * The staged copy of this artifact, if one is on the device and reads back with the
+   * SHA-256 the server announces (a damaged copy is removed; `note` says so).
+   */
+  async #findStaged(artifact: DdiArtifact): Promise<{ bundle?: StagedBundle; note?: string }> {
+    const sha = artifact.hashes.sha256;
+    if (sha === undefined) return {};
+    const c = await this.staging.check(sha, artifact.size);
+    if (c.ok) return { bundle: c.bundle };
+    return c.reason === 'not staged' ? {} : { note: `${c.reason}; downloading it again` };
+  }
+
+  /**
+   * `update: skip`: download the bundle into the staging area, verify it without installing
+   * (the install pipeline's checks), and report `downloaded`. A bundle already staged with
+   * the announced SHA-256 is not downloaded again.
+   */
+  async #stage(
+    actionId: string,
+    artifact: DdiArtifact,
+    deployment: DdiDeploymentBase['deployment'],
+    s: OtaState | undefined,
+    logFrom: number,
+  ): Promise<PollOutcome> {
+    const waitingFor =
+      deployment.maintenanceWindow === 'unavailable' ? 'maintenance-window' : 'download-only';
+    const why =
+      waitingFor === 'download-only'
+        ? 'the action is download-only'
+        : 'the deployment is outside its maintenance window';
+    const sha = artifact.hashes.sha256;
+    if (
+      s?.actionId === actionId &&
+      s.stage === 'downloaded' &&
+      s.staged !== undefined &&
+      (sha === undefined || s.staged.sha256 === sha) &&
+      (await this.staging.present(s.staged.sha256, s.staged.size))
+    ) {
+      // staged by an earlier poll (or before a restart): nothing to do until the server allows the install
+      return {
+        kind: 'downloaded',
+        actionId,
+        path: s.staged.path,
+        sha256: s.staged.sha256,
+        waitingFor,
+        downloadedNow: false,
+      };
+    }
+    if (s !== undefined && s.actionId !== actionId && s.stage === 'installed') {
+      return {
+        kind: 'deferred',
+        actionId,
+        reason: `action ${s.actionId} is installed and waits for its trial boot; action ${actionId} is staged after the reboot`,
+      };
+    }
+    const origin = `ddi:action/${actionId}/${artifact.filename}`;
+    const detail = `staged, not installed: ${why}`;
+    const reuse = await this.#findStaged(artifact);
+    let bundle: StagedBundle;
+    let downloadedNow: boolean;
+    if (reuse.bundle) {
+      // the same artifact was staged for another action (or before a power cut)
+      bundle = reuse.bundle;
+      downloadedNow = false;
+      try {
+        await this.#o.agent.verifyStaged(this.staging.read(bundle), { origin, detail });
+      } catch (err) {
+        if (!isPowerCut(err)) await this.staging.remove(bundle.sha256);
+        return this.#stagingFailed(actionId, logFrom, err);
+      }
+    } else {
+      await this.#progress(
+        actionId,
+        feedback(
+          'proceeding',
+          'none',
+          STAGES.downloading,
+          [
+            `downloading ${artifact.filename} (${artifact.size} bytes) to stage it; not installing it yet: ${why}`,
+            ...(reuse.note === undefined ? [] : [reuse.note]),
+          ],
+          [],
+          this.#now(),
+        ),
+      );
+      let partial: PartialBundle;
+      try {
+        partial = await this.#downloadToStaging(artifact);
+      } catch (err) {
+        return this.#stagingFailed(actionId, logFrom, err);
+      }
+      try {
+        await this.#o.agent.verifyStaged(this.staging.read(partial), { origin, detail });
+      } catch (err) {
+        if (!isPowerCut(err)) await this.staging.discard(partial);
+        return this.#stagingFailed(actionId, logFrom, err);
+      }
+      bundle = await this.staging.commit(partial);
+      downloadedNow = true;
+    }
+    const log = await this.#logSince(logFrom);
+    const staged = log.findLast((e) => e.event === 'STAGED');
+    const fb = feedback(
+      'downloaded',
+      'none',
+      STAGES.verified,
+      [
+        `downloaded and verified ${artifact.filename}${staged?.sequenceNumber === undefined ? '' : ` (sequence number ${staged.sequenceNumber})`}; not installed: ${why}. It installs from the staged copy (sha256 ${bundle.sha256}) once the server allows the update`,
+      ],
+      log,
+      this.#now(),
+    );
+    await this.state.write({
+      version: 1,
+      actionId,
+      stage: 'downloaded',
+      logFrom,
+      staged: { ...bundle, filename: artifact.filename },
+      feedback: fb,
+    });
+    try {
+      await this.flushReport();
+    } catch (err) {
+      if (!(err instanceof DdiError) || err.code === 'DDI_UNAUTHORIZED') throw err;
+      this.feedbackFailures++; // kept in the state file and sent at the next poll
+    }
+    return {
+      kind: 'downloaded',
+      actionId,
+      path: bundle.path,
+      sha256: bundle.sha256,
+      waitingFor,
+      downloadedNow,
+    };
+  }
+
+  /** The artifact, resumably downloaded into a partial file of the staging area. */
+  #downloadToStaging(artifact: DdiArtifact): Promise<PartialBundle> {
+    const href = downloadHref(artifact, this.#o.client.controllerUrl.startsWith('https:'));
+    return this.staging.writePartial(
+      () =>
+        downloadArtifact(
+          this.#o.client,
+          artifact,
+          href,
+          { received: 0, resumes: 0, requests: 0 },
+          this.#o.download,
+        ),
+      // the server ignored a Range request: start the file over, once
+      (err) => err instanceof DdiError && err.details?.['rangeIgnored'] === true,
+    );
+  }
+
+  async #stagingFailed(actionId: string, logFrom: number, err: unknown): Promise<PollOutcome> {
+    if (isPowerCut(err)) throw err;
+    const code = err instanceof DdiError ? err.code : classifyRejection(err);
+    await this.#final(
+      actionId,
+      logFrom,
+      feedback(
+        'closed',
+        'failure',
+        STAGES.done,
+        [`REJECTED ${code}: ${messageOf(err)}`],
+        await this.#logSince(logFrom),
+        this.#now(),
+      ),
+    );
+    return { kind: 'rejected', actionId, code, error: err };
   }
 
   /**
@@ -322,7 +573,8 @@ export class OtaUpdater {
    */
   async reportBoot(result: BootResult): Promise<DdiFeedback | undefined> {
     const s = await this.state.read();
-    if (s === undefined || s.stage === 'report') {
+    if (s === undefined || s.stage === 'report' || s.stage === 'downloaded') {
+      // downloaded: a staged bundle is not what booted; only a queued report is sent
       if (s) await this.flushReport().catch(() => false);
       return undefined;
     }

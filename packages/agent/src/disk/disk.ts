@@ -7,6 +7,14 @@
 export interface Disk {
   /** The whole file, or undefined when it does not exist. */
   read(path: string): Promise<Uint8Array | undefined>;
+  /** The file's size in bytes, or undefined when it does not exist. */
+  size(path: string): Promise<number | undefined>;
+  /**
+   * The file in chunks of at most `chunkSize` bytes (default 1 MiB), for files too large to
+   * hold in memory (a staged bundle). A chunk stays valid until the consumer has pulled the
+   * next two: buffers may be reused, so memory stays constant whatever the file size.
+   */
+  readChunks(path: string, chunkSize?: number): AsyncIterable<Uint8Array>;
   /** Replace the file's content (created if missing). Not durable until fsync. */
   write(path: string, data: Uint8Array): Promise<void>;
   /**

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFileChunks } from '../bin/file-source.js';
 import type { Disk } from './disk.js';
 
 /** The real file system, with fsync where the Disk contract says durable. */
@@ -13,6 +14,19 @@ export class NodeDisk implements Disk {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
+  }
+
+  async size(path: string): Promise<number | undefined> {
+    try {
+      return (await stat(path)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  readChunks(path: string, chunkSize = 1024 * 1024): AsyncIterable<Uint8Array> {
+    return readFileChunks(path, { chunkSize });
   }
 
   async write(path: string, data: Uint8Array): Promise<void> {

@@ -92,6 +92,21 @@ export class SimDisk implements Disk {
     return Promise.resolve(inode ? inode.data.slice() : undefined);
   }
 
+  size(path: string): Promise<number | undefined> {
+    this.#alive(`stat ${path}`);
+    const [live, , name] = this.#split(path);
+    return Promise.resolve(live.get(name)?.data.length);
+  }
+
+  async *readChunks(path: string, chunkSize = 1024 * 1024): AsyncIterable<Uint8Array> {
+    const data = await this.read(path);
+    if (data === undefined) throw new Error(`SimDisk: no file ${path}`);
+    for (let pos = 0; pos < data.length; pos += chunkSize) {
+      this.#alive(`read ${path}`);
+      yield data.subarray(pos, pos + chunkSize);
+    }
+  }
+
   write(path: string, data: Uint8Array): Promise<void> {
     this.#step(`write ${path}`);
     const [live, , name] = this.#split(path);

@@ -13,6 +13,7 @@ import {
   type RevocationList,
   type TrustAnchor,
   type TrustStore,
+  type VerifyBundleOptions,
 } from '@cairn/core';
 import type { BootControl } from '../boot/boot-control.js';
 import type { CounterStore } from '../counter/counter.js';
@@ -59,6 +60,14 @@ export interface InstallResult {
   readonly version?: string;
   /** The device must reboot into `slot` for the trial boot. */
   readonly rebootRequired: true;
+}
+
+/** What verifyStaged() found in a bundle it accepted. */
+export interface StagedBundleInfo {
+  readonly sequenceNumber: bigint;
+  readonly version?: string;
+  /** hex SHA-256 of the signed manifest. */
+  readonly manifestDigest: string;
 }
 
 export type BootResult =
@@ -175,6 +184,73 @@ export class UpdateAgent {
   }
 
   /**
+   * What every bundle goes through before it is trusted: signature and chain, product,
+   * anti-rollback (#verifyEnvelope), the transparency proof, the header cap. Payload
+   * digests and sizes are checked by verifyBundle as the payload streams.
+   */
+  #checks(
+    at: Date,
+    counter: bigint,
+    signal: AbortSignal | undefined,
+  ): VerifyBundleOptions<VerifiedFirmware> {
+    const t = this.#o.transparency;
+    return {
+      verifyEnvelope: (env) => this.#verifyEnvelope(env, at, counter),
+      ...(t
+        ? {
+            requireProof: t.required,
+            verifyProof: (proof: Uint8Array, envelope: Uint8Array) =>
+              verifyTlogProof(
+                proof,
+                { data: envelope },
+                t.logVerifier,
+                t.origin ? { origin: t.origin } : {},
+              ),
+          }
+        : {}),
+      maxHeaderBytes: this.#o.maxHeaderBytes ?? 256 * 1024,
+      ...(signal ? { signal } : {}),
+    };
+  }
+
+  /**
+   * Verify a bundle without installing it: the same checks as install() (signature and
+   * chain to the anchors, vendor/class, anti-rollback against the current counter,
+   * transparency proof, payload digest and size, streamed), but the payload goes nowhere
+   * and no slot, boot setting or state is touched. For a bundle kept on the device for a
+   * later install (hawkBit download-only, or a deployment outside its maintenance window).
+   * Logged as STAGED, or REJECTED with the reason; throws the InstallError on rejection.
+   */
+  async verifyStaged(
+    source: AsyncIterable<Uint8Array>,
+    opts: { origin: string; signal?: AbortSignal; detail?: string },
+  ): Promise<StagedBundleInfo> {
+    const at = this.#now();
+    try {
+      const counter = await this.#o.counter.read();
+      const result = await verifyBundle<VerifiedFirmware>(
+        source,
+        this.#checks(at, counter, opts.signal),
+      );
+      const fw = result.manifest.firmware;
+      await this.#o.log.append({
+        event: 'STAGED',
+        source: opts.origin,
+        sequenceNumber: String(fw.sequenceNumber),
+        ...(opts.detail === undefined ? {} : { detail: opts.detail }),
+      });
+      return {
+        sequenceNumber: fw.sequenceNumber,
+        ...(fw.version === undefined ? {} : { version: fw.version }),
+        manifestDigest: result.manifest.manifestDigest,
+      };
+    } catch (err) {
+      if (err instanceof BaseError && err.code === 'POWER_CUT') throw err;
+      throw await this.#logReject(err, opts.origin, undefined);
+    }
+  }
+
+  /**
    * Install a bundle from any byte stream (a file on a USB stick, an HTTP download).
    * On success the inactive slot holds the verified image and is armed for a trial boot.
    * On failure the active slot is untouched, the inactive slot is marked bad, and the
@@ -198,31 +274,16 @@ export class UpdateAgent {
         );
       }
       const counter = await this.#o.counter.read();
-      const t = this.#o.transparency;
       let written = 0;
       const target = inactive;
       const result = await verifyBundle<VerifiedFirmware>(source, {
-        verifyEnvelope: (env) => this.#verifyEnvelope(env, at, counter),
-        ...(t
-          ? {
-              requireProof: t.required,
-              verifyProof: (proof: Uint8Array, envelope: Uint8Array) =>
-                verifyTlogProof(
-                  proof,
-                  { data: envelope },
-                  t.logVerifier,
-                  t.origin ? { origin: t.origin } : {},
-                ),
-            }
-          : {}),
+        ...this.#checks(at, counter, opts.signal),
         onPayload: async (p) => {
           // the envelope verified: from here on the inactive slot is being overwritten
           await this.#o.boot.setState(target, 'bad');
           progress.slotTouched = true;
           written = await this.#o.slots.write(target, p.stream);
         },
-        maxHeaderBytes: this.#o.maxHeaderBytes ?? 256 * 1024,
-        ...(opts.signal ? { signal: opts.signal } : {}),
       });
       const component = result.manifest.components[0]!;
       await this.#o.log.append({

@@ -5,6 +5,8 @@ import { AgentError } from '../errors.js';
 /** What happened, one per install-log record. */
 export type InstallEvent =
   | 'VERIFIED'
+  /** A bundle verified and kept for a later install (download-only, maintenance window). */
+  | 'STAGED'
   | 'REJECTED'
   | 'WRITTEN'
   | 'TRIAL_BOOT'

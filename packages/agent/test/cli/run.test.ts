@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { makeTestBundle, DdiTestServer } from '@cairn/testkit';
 import { AGENT_EXIT, runAgentCli, type CliIo } from '@cairn/agent';
 import { deviceDir, fixture } from './device-dir.js';
@@ -76,4 +78,58 @@ test('cairn-agent run --once installs an OTA deployment; boot-check commits it a
   const denied = await cli(args('run', '--once'), { CAIRN_AGENT_DDI_TOKEN: 'nope' });
   assert.equal(denied.code, AGENT_EXIT.ENVIRONMENT);
   assert.match(denied.stdout, /DDI_UNAUTHORIZED/);
+});
+
+test('cairn-agent run --once: a download-only deployment is staged in dataDir/staged and reported; the install later uses it', async (t) => {
+  const srv = await DdiTestServer.start({ controllerId: 'dev-8', targetToken: 'secret-8' });
+  t.after(() => srv.close());
+  const dev = await deviceDir(t, {
+    boot: { backend: 'file', path: 'bootenv' },
+    ddi: { url: srv.url, tenant: 'DEFAULT', controllerId: 'dev-8', token: 'secret-8' },
+  });
+  const args = (...a: string[]): string[] => ['--config', dev.config, ...a];
+  const payload = Buffer.from('ota image v5\n'.repeat(1000));
+  const bundle = await makeTestBundle(await fixture(), { sequenceNumber: 5, payload });
+  const sha256 = createHash('sha256').update(bundle).digest('hex');
+  const staged = join(dev.dir, 'data', 'staged', `${sha256}.cairn`);
+  const actionId = await srv.deploy({
+    artifacts: [{ filename: 'fw-5.cairn', data: bundle }],
+    update: 'skip',
+  });
+
+  const first = await cli(args('run', '--once'));
+  assert.equal(first.code, AGENT_EXIT.OK, first.stderr);
+  assert.equal(
+    first.stdout,
+    `action ${actionId}: downloaded and verified, staged at ${staged} (sha256 ${sha256}); not installed, download-only: it installs when the server deploys it for installation\n`,
+  );
+  assert.deepEqual(await readFile(staged), Buffer.from(bundle));
+  assert.deepEqual(await readdir(join(dev.dir, 'data', 'staged')), [`${sha256}.cairn`]);
+  assert.equal((await readFile(dev.slotB)).length, 0, 'nothing installed');
+  assert.deepEqual(
+    srv.feedbackFor(actionId).map((f) => f.execution),
+    ['proceeding', 'downloaded'],
+  );
+
+  const second = await cli(args('run', '--once', '--json'));
+  assert.equal(second.code, AGENT_EXIT.OK, second.stderr);
+  assert.deepEqual(JSON.parse(second.stdout), {
+    kind: 'downloaded',
+    actionId: String(actionId),
+    path: staged,
+    sha256,
+    waitingFor: 'download-only',
+    downloadedNow: false,
+  });
+  const artifactGets = (): number =>
+    srv.requests.filter((r) => r.path.includes('/artifacts/')).length;
+  assert.equal(artifactGets(), 1);
+
+  await srv.deploy({ artifacts: [{ filename: 'fw-5.cairn', data: bundle }], actionId });
+  const inst = await cli(args('run', '--once'));
+  assert.equal(inst.code, AGENT_EXIT.OK, inst.stderr);
+  assert.match(inst.stdout, /installed into slot B \(sequence 5\)/);
+  assert.equal(artifactGets(), 1, 'installed from the staged file');
+  assert.deepEqual(await readFile(dev.slotB), payload);
+  assert.deepEqual(await readdir(join(dev.dir, 'data', 'staged')), []);
 });

@@ -95,8 +95,8 @@ test('run(): backs off through server errors, then installs and returns for the 
   await srv.deploy({ artifacts: [{ filename: 'fw.cairn', data: bundle }], update: 'skip' });
   const slept: number[] = [];
   const ota = updaterFor(srv, d, slept);
-  // a skipped update (maintenance window) is deferred: nothing downloaded
-  assert.equal((await ota.pollOnce()).outcome.kind, 'deferred');
+  // a skipped update (maintenance window) is downloaded and staged, not installed
+  assert.equal((await ota.pollOnce()).outcome.kind, 'downloaded');
   await srv.deploy({ artifacts: [{ filename: 'fw.cairn', data: bundle }] });
   srv.failures.errors500 = 2;
   slept.length = 0;

@@ -26,6 +26,15 @@ function describe(o: PollOutcome): string {
       return `action ${o.actionId}: cancel request ${o.accepted ? 'accepted' : 'refused (already installed)'}`;
     case 'deferred':
       return `action ${o.actionId}: deferred (${o.reason})`;
+    case 'downloaded': {
+      const waiting =
+        o.waitingFor === 'maintenance-window'
+          ? 'waiting for the maintenance window to install it'
+          : 'download-only: it installs when the server deploys it for installation';
+      return o.downloadedNow
+        ? `action ${o.actionId}: downloaded and verified, staged at ${o.path} (sha256 ${o.sha256}); not installed, ${waiting}`
+        : `action ${o.actionId}: downloaded earlier (${o.path}); ${waiting}`;
+    }
     case 'failed':
       return `poll failed: ${errorText(o.error)}`;
   }
@@ -72,6 +81,11 @@ as 'install' (download resumed with HTTP Range after a dropped connection), and 
 feedback at each stage. Once an update is installed the daemon stops polling: the device
 must reboot into the new slot; 'boot-check' then commits it and reports the result.
 
+A download-only action, or a deployment outside its maintenance window, is downloaded
+and verified without installing it, kept in <dataDir>/staged (one bundle at most) and
+reported as 'downloaded'; the daemon keeps polling and installs from the staged copy,
+without downloading again, once the server allows the update.
+
 Options:
   --once                 one poll cycle, print its outcome, exit (cron, tests)
   --reboot-command CMD   run CMD (via /bin/sh) after an install, e.g. "systemctl reboot";
@@ -104,10 +118,13 @@ ${HELP_FOOTER}`,
     ctx.io.err(
       `cairn-agent run: polling ${rt.config.ddi?.url ?? ''} as ${rt.config.ddi?.controllerId ?? ''}\n`,
     );
+    let waiting: string | undefined; // a staged action already shown: not repeated every poll
     while (!ctx.signal.aborted) {
       const cycle = await updater.pollOnce();
       const o = cycle.outcome;
-      if (o.kind !== 'idle') print(o);
+      const repeat = o.kind === 'downloaded' && !o.downloadedNow && waiting === o.actionId;
+      if (o.kind !== 'idle' && !repeat) print(o);
+      waiting = o.kind === 'downloaded' ? o.actionId : undefined;
       if (o.kind === 'installed' || o.kind === 'awaiting-reboot') {
         return typeof reboot === 'string' ? runReboot(reboot) : AGENT_EXIT.OK;
       }
