@@ -1,7 +1,7 @@
 /**
- * Worker thread of LastSeenTracker on SQLite: its own connection to the same database
- * file writes the "last seen" batches, so the UPDATEs and their commit (synchronous in
- * better-sqlite3) run beside the event loop that answers polls, not on it.
+ * Worker thread of LastSeenTracker: its own connection to the same database (SQLite file
+ * or PostgreSQL) writes the "last seen" batches, so the UPDATEs and their commit run
+ * beside the event loop that answers polls, not on it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '@cairn/db';

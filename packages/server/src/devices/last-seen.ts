@@ -2,15 +2,16 @@
  * Batches "last seen" updates: polls mark a device in memory (whole seconds), and a
  * timer writes every mark in ONE transaction per interval (default 5 s), so the poll
  * path never waits on a write. Marks are grouped by second: one `UPDATE … WHERE
- * controller_id IN (…)` per second and 500 devices. On a SQLite file the batch is
- * written by a worker thread with its own connection (better-sqlite3 is synchronous:
- * on the event loop, a flush of tens of thousands of marks held polls up).
+ * controller_id IN (…)` per second and 500 devices. The batch is written by a worker
+ * thread with its own connection (better-sqlite3 is synchronous: on the event loop, a
+ * flush of tens of thousands of marks held polls up; on PostgreSQL, building and sending
+ * the statements took event-loop time too).
  */
 import { Worker } from 'node:worker_threads';
 import type { Database } from '@cairn/db';
 import { writeLastSeen } from './last-seen-write.js';
 
-/** Writes batches on a worker thread with its own SQLite connection (see last-seen-thread). */
+/** Writes batches on a worker thread with its own database connection (see last-seen-thread). */
 class ThreadWriter {
   readonly #worker: Worker;
   readonly #ready: Promise<void>;
@@ -18,8 +19,10 @@ class ThreadWriter {
   #next = 0;
 
   constructor(db: Database) {
+    const c = db.config;
     this.#worker = new Worker(new URL('./last-seen-thread.js', import.meta.url), {
-      workerData: db.config,
+      // one connection is all the writer needs
+      workerData: c.dialect === 'postgres' ? { ...c, poolSize: 1 } : c,
     });
     this.#worker.unref();
     this.#ready = new Promise((resolve, reject) => {
@@ -81,19 +84,22 @@ export class LastSeenTracker {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
-  /** Where batches are written: a worker thread on a SQLite file, else this thread. */
+  /** Where batches are written: a worker thread (SQLite file, PostgreSQL), else this thread. */
   readonly #thread: ThreadWriter | undefined;
 
   /**
-   * `offThread` (default true): on a SQLite file, write on a worker thread with its own
-   * connection, so the synchronous UPDATEs and commit stay off the event loop that answers
-   * polls. PostgreSQL's driver is asynchronous already.
+   * `offThread` (default true): write on a worker thread with its own connection, so the
+   * UPDATEs stay off the event loop that answers polls. On SQLite they are synchronous
+   * (better-sqlite3); on PostgreSQL the driver is asynchronous, but building and sending
+   * 500-ID statements for tens of thousands of marks, and reading their results, still
+   * took event-loop time from the polls. Not for an in-memory SQLite database (a second
+   * connection would open another, empty database).
    */
   constructor(db: Database, intervalMs = 5000, offThread = true) {
     this.#db = db;
     const c = db.config;
     this.#thread =
-      offThread && c.dialect === 'sqlite' && c.path !== ':memory:'
+      offThread && (c.dialect === 'postgres' || c.path !== ':memory:')
         ? new ThreadWriter(db)
         : undefined;
     if (intervalMs > 0) {
