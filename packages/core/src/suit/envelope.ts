@@ -24,7 +24,9 @@ export interface DecodeEnvelopeOptions {
   readonly limits?: Partial<SuitLimits>;
   /**
    * Keep unknown envelope, manifest and common members instead of refusing them
-   * (SUIT_UNKNOWN_MEMBER). Default false: an unknown envelope member is unauthenticated.
+   * (SUIT_UNKNOWN_MEMBER), and a suit-delegation member (SUIT_DELEGATION_UNSUPPORTED).
+   * Default false: an unknown envelope member is unauthenticated, and Cairn does not
+   * evaluate delegation chains (only the configured trust anchors sign manifests).
    */
   readonly allowUnknownMembers?: boolean;
   /** Severed members that must be present in the envelope (else SUIT_SEVERED_MISSING). */
@@ -93,8 +95,19 @@ export function decodeEnvelope(bytes: Uint8Array, opts: DecodeEnvelopeOptions = 
     const value = asBytes(v, `envelope member ${k}`);
     if (k === EnvelopeKey.authentication) auth = value;
     else if (k === EnvelopeKey.manifest) manifest = value;
-    else if (k === EnvelopeKey.delegation) delegation = value;
-    else if (SEVERABLE_KEYS.has(k)) severed.set(k, value);
+    else if (k === EnvelopeKey.delegation) {
+      // Not evaluated by Cairn, and not covered by the signature: accepting it silently
+      // would let anyone add one (a property test found a one-byte change that turned a
+      // severed member into a "delegation" and still verified).
+      if (opts.allowUnknownMembers !== true) {
+        throw new SuitError(
+          'SUIT_DELEGATION_UNSUPPORTED',
+          'the envelope carries suit-delegation (1); Cairn does not evaluate delegation chains (only its configured trust anchors sign manifests): remove it (or decode with allowUnknownMembers)',
+          { details: { key: k } },
+        );
+      }
+      delegation = value;
+    } else if (SEVERABLE_KEYS.has(k)) severed.set(k, value);
     else if (opts.allowUnknownMembers === true) extensions.set(k, value);
     else {
       throw new SuitError(

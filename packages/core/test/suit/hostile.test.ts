@@ -275,6 +275,54 @@ test('fast-check: random bytes never crash the decoder with anything but a SuitE
   );
 });
 
+test('a suit-delegation member is refused unless allowed (a one-byte change made one from a severed member)', async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const built = buildManifest({
+    sequenceNumber: 42,
+    components: [[Uint8Array.of(0)]],
+    sharedSequence: [
+      cmd.overrideParameters({ vendorId: { uuid: VENDOR }, classId: CLASS }),
+      cmd.condition('vendor-identifier'),
+    ],
+    install: [cmd.overrideParameters({ uri: 'https://example.com/fw.bin' }), cmd.action('fetch')],
+    sever: ['install'],
+  });
+  const signed = await signEnvelope({
+    manifest: built,
+    signer: softwareSigner(privateKey, 'EdDSA'),
+  });
+  assert.ok(verifyEnvelope(signed, { keys: [publicKey] }));
+  // The fast-check property below once found this: the severed install member's envelope
+  // key 20 (0x14) XOR 21 = 1, suit-delegation. Severed members may be stripped, so the
+  // manifest still verified, with an unevaluated "delegation" added by anyone.
+  const top = decodeCbor(signed) as CborTag;
+  const map = top.value as CborMap;
+  const keys = [...map.keys()];
+  assert.ok(keys.includes(20), 'the install member is severed into the envelope');
+  const renamed = new CborMap(
+    [...map.entries()].map(([k, v]): [CborValue, CborValue] => [k === 20 ? 1 : k, v]),
+  );
+  const mutated = encodeCbor(new CborTag(top.tag, renamed));
+  const oneByte = signed.findIndex((v, i) => v === 0x14 && mutatedAt(signed, i, 1, mutated));
+  assert.ok(oneByte > 0, 'the renamed envelope is the original with one byte changed');
+  const err = assertThrowsCode(
+    () => verifyEnvelope(mutated, { keys: [publicKey] }),
+    'SUIT_DELEGATION_UNSUPPORTED',
+  );
+  assert.match(err.message, /suit-delegation \(1\).*remove it/);
+  // kept, not evaluated, when the caller opts in
+  const decoded = decodeEnvelope(mutated, { allowUnknownMembers: true });
+  assert.ok(decoded.delegation !== undefined);
+});
+
+/** Whether `a` with byte `i` replaced by `b` equals `c`. */
+function mutatedAt(a: Uint8Array, i: number, b: number, c: Uint8Array): boolean {
+  if (a.length !== c.length) return false;
+  const x = a.slice();
+  x[i] = b;
+  return x.every((v, j) => v === c[j]);
+}
+
 for (const alg of ['ES256', 'EdDSA'] as const) {
   test(`fast-check: no single-byte mutation of a freshly signed ${alg} envelope verifies`, async () => {
     const { privateKey, publicKey } =
