@@ -2,7 +2,7 @@
  * Audit records: the input shape, boundary validation, the canonical encoding that is
  * hashed, and the chain step hash_i = SHA-256(hash_{i-1} ‖ canonical(record_i)).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ValidationError } from '@cairn/core';
 import type { FieldIssue } from '@cairn/core';
 import { canonicalJson, isWellFormed } from '../canonical-json.js';
@@ -140,6 +140,11 @@ export function encodeAuditRecord(seq: number, r: AuditRecordInput): Uint8Array 
 
 /** hash_i = SHA-256(prev ‖ encodeAuditRecord(seq, record)). */
 export function chainHash(prev: Uint8Array, seq: number, r: AuditRecordInput): Uint8Array {
-  const h = createHash('sha256').update(prev).update(encodeAuditRecord(seq, r)).digest();
+  const record = encodeAuditRecord(seq, r);
+  const input = Buffer.allocUnsafe(prev.length + record.length);
+  input.set(prev);
+  input.set(record, prev.length);
+  // one-shot crypto.hash over one buffer: cheaper than a Hash object with two updates
+  const h = hash('sha256', input, 'buffer');
   return new Uint8Array(h.buffer, h.byteOffset, h.byteLength);
 }

@@ -2,7 +2,7 @@
  * The device registry: controller ID, product, attributes, installed release, last seen,
  * state, and the per-device TargetToken (shown once, stored as its SHA-256).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { ValidationError } from '@cairn/core';
 import type { FieldIssue } from '@cairn/core';
 import { fromDbJson, fromDbTimestamp, toDbJson, toDbTimestamp } from '@cairn/db';
@@ -45,7 +45,8 @@ const MAX_ATTR_KEY = 128;
 const MAX_ATTR_VALUE = 512;
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  // one-shot crypto.hash: about a third of createHash's cost, paid on a device's first poll
+  return hash('sha256', token, 'hex');
 }
 
 export function assertAttributes(

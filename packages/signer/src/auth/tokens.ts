@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ValidationError } from '@cairn/core';
 import type { FieldIssue } from '@cairn/core';
 import { fromDbBytes, fromDbJson, fromDbTimestamp, toDbJson, toDbTimestamp } from '@cairn/db';
@@ -42,7 +42,7 @@ export function assertGrants(grants: readonly Grant[], path: string, issues: Fie
 }
 
 function sha256(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
+  return hash('sha256', s, 'buffer'); // one-shot: about a third of createHash's cost
 }
 
 /** API tokens: random 32 bytes, shown once, stored as SHA-256, scoped, expiring, revocable. */
