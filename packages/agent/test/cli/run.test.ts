@@ -125,6 +125,28 @@ test('cairn-agent run --once: a download-only deployment is staged in dataDir/st
     srv.requests.filter((r) => r.path.includes('/artifacts/')).length;
   assert.equal(artifactGets(), 1);
 
+  // status shows the action and its staged bundle
+  const st = await cli(args('status'));
+  assert.equal(st.code, AGENT_EXIT.OK, st.stderr);
+  assert.match(
+    st.stdout,
+    new RegExp(
+      `ota action: +${actionId}: downloaded and verified, waiting for the server to allow the install\n`,
+    ),
+  );
+  assert.match(
+    st.stdout,
+    new RegExp(
+      `staged bundle: +${staged} \\(${bundle.length} bytes, sha256 ${sha256.slice(0, 16)}…\\)`,
+    ),
+  );
+  const stJson = JSON.parse((await cli(args('status', '--json'))).stdout) as { ota?: unknown };
+  assert.deepEqual(stJson.ota, {
+    actionId: String(actionId),
+    stage: 'downloaded',
+    staged: { path: staged, sha256, size: bundle.length },
+  });
+
   await srv.deploy({ artifacts: [{ filename: 'fw-5.cairn', data: bundle }], actionId });
   const inst = await cli(args('run', '--once'));
   assert.equal(inst.code, AGENT_EXIT.OK, inst.stderr);
@@ -132,4 +154,5 @@ test('cairn-agent run --once: a download-only deployment is staged in dataDir/st
   assert.equal(artifactGets(), 1, 'installed from the staged file');
   assert.deepEqual(await readFile(dev.slotB), payload);
   assert.deepEqual(await readdir(join(dev.dir, 'data', 'staged')), []);
+  assert.doesNotMatch((await cli(args('status'))).stdout, /staged bundle:/);
 });
