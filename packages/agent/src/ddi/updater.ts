@@ -296,24 +296,11 @@ export class OtaUpdater {
             actionId,
           );
     } catch (err) {
-      const code = err instanceof DdiError ? err.code : classifyRejection(err);
       const cause =
         err instanceof BaseError && err.cause instanceof DdiError ? [messageOf(err.cause)] : [];
       // a refused staged bundle is of no further use: a re-offered action downloads again
       if (staged.bundle && !isPowerCut(err)) await this.staging.clear();
-      await this.#final(
-        actionId,
-        logFrom,
-        feedback(
-          'closed',
-          'failure',
-          STAGES.done,
-          [`REJECTED ${code}: ${messageOf(err)}`, ...cause],
-          await this.#logSince(logFrom),
-          this.#now(),
-        ),
-      );
-      return { kind: 'rejected', actionId, code, error: err };
+      return this.#rejected(actionId, logFrom, err, cause);
     }
     await this.state.write({ version: 1, actionId, stage: 'installed', logFrom });
     // installed: a staged bundle (this one, or one for another release) has served its turn
@@ -505,6 +492,16 @@ export class OtaUpdater {
 
   async #stagingFailed(actionId: string, logFrom: number, err: unknown): Promise<PollOutcome> {
     if (isPowerCut(err)) throw err;
+    return this.#rejected(actionId, logFrom, err);
+  }
+
+  /** Report `err` as closed/failure (`REJECTED <code>: …`) and return the rejected outcome. */
+  async #rejected(
+    actionId: string,
+    logFrom: number,
+    err: unknown,
+    extra: readonly string[] = [],
+  ): Promise<PollOutcome> {
     const code = err instanceof DdiError ? err.code : classifyRejection(err);
     await this.#final(
       actionId,
@@ -513,7 +510,7 @@ export class OtaUpdater {
         'closed',
         'failure',
         STAGES.done,
-        [`REJECTED ${code}: ${messageOf(err)}`],
+        [`REJECTED ${code}: ${messageOf(err)}`, ...extra],
         await this.#logSince(logFrom),
         this.#now(),
       ),
