@@ -1,11 +1,21 @@
 // Signatures per second through the full REST path (HTTP keep-alive on loopback →
 // Fastify → policy → SUIT manifest → ECDSA P-256 on SoftHSM2 → audit record + log entry
-// durably committed on SQLite → tlog proof), beside raw SoftHSM2 signing in the same run.
+// durably committed on SQLite → tlog proof), beside, in the same run and with the same
+// load generator, token and key:
+// - the floor: a bare node:http server that only signs each request's body with the same
+//   KeyStore (and, in a second row, verifies the signature on the thread pool as the
+//   service's self-check does) — no framework, auth, policy, manifest, log or database,
+//   so no REST signing service on this machine and HSM can go faster;
+// - raw KeyStore.sign with no HTTP at all.
 // Usage: node packages/signer/dist/test/bench/signer.bench.js [--seconds 3]
+import { createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { verifySignatureAsync } from '@cairn/core';
 import { openDatabase } from '@cairn/db';
 import { openKeyStore } from '@cairn/keys';
 import { createSignerService, openSigner } from '@cairn/signer';
@@ -16,7 +26,7 @@ const arg = (name: string): string | undefined => {
   return i < 0 ? undefined : process.argv[i + 1];
 };
 const seconds = Number(arg('--seconds') ?? 3) || 3;
-// --only rest|raw runs one path (e.g. under node --cpu-prof); default both
+// --only rest|floor|raw runs one path (e.g. under node --cpu-prof); default all three
 const only = arg('--only');
 // PKCS#11 session pool size (1..64): signatures in flight, hence the ledger's batch size
 const sessions = Number(arg('--sessions') ?? 16);
@@ -35,6 +45,60 @@ const mainCpuMs = (): number =>
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/**
+ * One measured run of the load generator thread against `url`, with the figures every
+ * HTTP row prints: rate, latency, failures, and CPU per signature (main thread; whole
+ * process; the process without the load generator, i.e. what the server costs; the
+ * other threads: HSM sign threads, libuv pool, V8 GC).
+ */
+async function load(
+  url: string,
+  token: string,
+  concurrency: number,
+): Promise<{ rate: string; p50: string; p99: string; failures: string; cpu: string }> {
+  const eluBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
+  const mainBefore = mainCpuMs();
+  const started = performance.now();
+  const result: {
+    ok: number;
+    failed: number;
+    firstError: string;
+    latencies: number[];
+    cpuMs: number;
+  } = await new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./load-worker.js', import.meta.url), {
+      workerData: {
+        url,
+        token,
+        concurrency,
+        durationMs: seconds * 1000,
+        vendorId: VENDOR,
+        classId: CLASS,
+        tag: concurrency.toString(16),
+        client,
+      },
+    });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  const elu = performance.eventLoopUtilization(eluBefore).utilization;
+  const cpu = process.cpuUsage(cpuBefore);
+  const n = Math.max(1, result.ok);
+  const cpuPerSig = (cpu.user + cpu.system) / 1000 / n;
+  const serviceCpuPerSig = ((cpu.user + cpu.system) / 1000 - result.cpuMs) / n;
+  const mainPerSig = (mainCpuMs() - mainBefore) / n;
+  const lat = result.latencies.sort((a, b) => a - b);
+  return {
+    rate: (result.ok / elapsed).toFixed(0),
+    p50: pct(lat, 50).toFixed(1),
+    p99: pct(lat, 99).toFixed(1),
+    failures: `${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}`,
+    cpu: `main thread ${(elu * 100).toFixed(0)}% busy, ${mainPerSig.toFixed(3)} ms CPU/sig; process ${cpuPerSig.toFixed(2)} ms CPU/sig, ${serviceCpuPerSig.toFixed(2)} without the ${client} load generator (${(result.cpuMs / n).toFixed(3)}); other threads (HSM sign threads, libuv pool, V8 GC) ${(serviceCpuPerSig - mainPerSig).toFixed(3)}`,
+  };
 }
 
 const loadBefore = loadavg()
@@ -83,47 +147,10 @@ try {
   const app = await createSignerService({ service: stack.service, logger: false });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
-  for (const concurrency of only === 'raw' ? [] : concurrencies) {
+  for (const concurrency of only === 'raw' || only === 'floor' ? [] : concurrencies) {
     const batchesBefore = stack.ledger.stats();
     const proofsBefore = stack.service.proofs.stats();
-    const eluBefore = performance.eventLoopUtilization();
-    const cpuBefore = process.cpuUsage();
-    const mainBefore = mainCpuMs();
-    const started = performance.now();
-    const result: {
-      ok: number;
-      failed: number;
-      firstError: string;
-      latencies: number[];
-      cpuMs: number;
-    } = await new Promise((resolve, reject) => {
-      const w = new Worker(new URL('./load-worker.js', import.meta.url), {
-        workerData: {
-          url,
-          token: ci,
-          concurrency,
-          durationMs: seconds * 1000,
-          vendorId: VENDOR,
-          classId: CLASS,
-          tag: concurrency.toString(16),
-          client,
-        },
-      });
-      w.once('message', resolve);
-      w.once('error', reject);
-    });
-    const elapsed = (performance.now() - started) / 1000;
-    // main-thread busy share, and CPU of the whole process (all threads, the load
-    // generator's included) per signature
-    const elu = performance.eventLoopUtilization(eluBefore).utilization;
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuPerSig = (cpu.user + cpu.system) / 1000 / Math.max(1, result.ok);
-    // the same without the load generator thread's CPU (what the service costs), and the
-    // main thread's own CPU (the event loop: HTTP, policy, SUIT, ledger, SQLite commits)
-    const serviceCpuPerSig =
-      ((cpu.user + cpu.system) / 1000 - result.cpuMs) / Math.max(1, result.ok);
-    const mainPerSig = (mainCpuMs() - mainBefore) / Math.max(1, result.ok);
-    const lat = result.latencies.sort((a, b) => a - b);
+    const r = await load(url, ci, concurrency);
     const after = stack.ledger.stats();
     const proofs = stack.service.proofs.stats();
     const fromMirror =
@@ -133,10 +160,51 @@ try {
       (after.operations - batchesBefore.operations) /
       Math.max(1, after.batches - batchesBefore.batches);
     rows.push(
-      `| REST sign (${store}, SQLite durable) | ${concurrency} | ${(result.ok / elapsed).toFixed(0)} | ${pct(lat, 50).toFixed(1)} | ${pct(lat, 99).toFixed(1)} | ${result.failed} failed${result.firstError ? ` (${result.firstError})` : ''}; ${perBatch.toFixed(1)} ops/commit; ${(fromMirror * 100).toFixed(0)}% proofs from the mirror; main thread ${(elu * 100).toFixed(0)}% busy, ${mainPerSig.toFixed(3)} ms CPU/sig; process ${cpuPerSig.toFixed(2)} ms CPU/sig, ${serviceCpuPerSig.toFixed(2)} without the ${client} load generator (${(result.cpuMs / Math.max(1, result.ok)).toFixed(3)}); other threads (HSM sign threads, libuv pool, V8 GC) ${(serviceCpuPerSig - mainPerSig).toFixed(3)} |`,
+      `| REST sign (${store}, SQLite durable) | ${concurrency} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.failures}; ${perBatch.toFixed(1)} ops/commit; ${(fromMirror * 100).toFixed(0)}% proofs from the mirror; ${r.cpu} |`,
     );
   }
   await app.close();
+
+  // The floor: what HTTP + the HSM alone allow (see the header comment).
+  const spki = (await keys.get('fw-key')).publicKey;
+  const publicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  for (const verify of only === 'raw' || only === 'rest' ? [] : [false, true]) {
+    const floor = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => {
+        chunks.push(c);
+      });
+      req.on('end', () => {
+        void (async () => {
+          const body = Buffer.concat(chunks);
+          const signature = await keys.sign('fw-key', 'ES256', body);
+          if (verify && !(await verifySignatureAsync('ES256', publicKey, body, signature)))
+            throw new Error('floor: the HSM returned a signature that does not verify');
+          const out = `{"envelope":"${Buffer.from(signature).toString('base64')}"}`;
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(out),
+          });
+          res.end(out);
+        })().catch((err: unknown) => {
+          res.writeHead(500).end(String(err));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+    const floorUrl = `http://127.0.0.1:${(floor.address() as AddressInfo).port}`;
+    for (const concurrency of concurrencies) {
+      const r = await load(floorUrl, ci, concurrency);
+      rows.push(
+        `| floor: bare node:http + KeyStore.sign${verify ? ' + verify' : ''} (${store}) | ${concurrency} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.failures}; ${r.cpu} |`,
+      );
+    }
+    await new Promise<void>((resolve) => {
+      floor.close(() => {
+        resolve();
+      });
+    });
+  }
 
   for (const concurrency of only === 'rest' ? [] : concurrencies) {
     const data = Buffer.alloc(200, 1);
