@@ -3,7 +3,7 @@
  * bare node:http server answering a constant JSON in the same run.
  *
  *   node packages/server/dist/test/bench/ddi.bench.js [--devices N] [--seconds S] [--connections C]
- *     [--rounds R] [--only sqlite|postgresql] [--pin]
+ *     [--rounds R] [--only sqlite|postgresql] [--pin] [--split]
  *
  * The Cairn servers run in this process, the bare baseline in a child process of its own,
  * and the load generator in another (load-client.ts: C raw keep-alive sockets, one request
@@ -12,6 +12,12 @@
  * and Cairn. Each measurement is 2 s of warm-up, then S seconds; R rounds of bare, each
  * Cairn server, bare, and every Cairn figure is compared with the bare runs on either side
  * of it (this VM's speed drifts by up to ×1.8 within minutes).
+ *
+ * --split adds two rows per Cairn round that tell where Cairn's extra cost per poll lies:
+ * Cairn's own server (made by Fastify, in the process holding the 100,000 cached devices)
+ * answering the bare server's constant instead of polling, and a bare node:http server
+ * started inside that process. Neither is a Cairn figure; they separate the cost of the
+ * poll's own work from the cost of the process it runs in.
  */
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +51,7 @@ function arg(name: string, fallback: number): number {
  * generator never competes with them. Without it the OS schedules freely.
  */
 const pin = process.argv.includes('--pin');
+const split = process.argv.includes('--split');
 
 function pinTo(pid: number, cpu: number): void {
   const r = spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], {
@@ -140,6 +147,9 @@ interface Target {
   cpuMicros(): Promise<number>;
   notes(): string;
   close(): Promise<void>;
+  /** Called just before and after the target is measured (--split probes). */
+  begin?(): void;
+  end?(): void;
 }
 
 async function bareServer(): Promise<Target> {
@@ -178,7 +188,17 @@ async function bareServer(): Promise<Target> {
   };
 }
 
-async function cairn(name: string, database: DatabaseConfig, devices: number): Promise<Target> {
+/** This process's CPU time so far in µs (the Cairn servers and the --split probes run here). */
+function processCpuMicros(): Promise<number> {
+  const c = process.cpuUsage();
+  return Promise.resolve(c.user + c.system);
+}
+
+async function cairn(
+  name: string,
+  database: DatabaseConfig,
+  devices: number,
+): Promise<Target & { readonly probes: () => Promise<Target[]> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
   const server = await createServer({
     dataDir,
@@ -212,17 +232,69 @@ async function cairn(name: string, database: DatabaseConfig, devices: number): P
   return {
     name: `Cairn DDI poll, ${name}`,
     url,
-    cpuMicros: () => {
-      const c = process.cpuUsage();
-      return Promise.resolve(c.user + c.system);
-    },
+    cpuMicros: processCpuMicros,
     notes: () =>
       `bulk import ${(importMs / 1000).toFixed(1)} s, cache warm-up ${(warmMs / 1000).toFixed(1)} s, fast path ${((100 * m.ddiPollsFast) / Math.max(1, m.ddiPollsFast + m.ddiPollsSlow)).toFixed(1)} % of polls`,
+    probes: () => splitProbes(name, server.app.server, url),
     close: async () => {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The constant answer of the bare server, as a request listener. */
+function constantAnswer(_req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(BARE_BODY),
+  });
+  res.end(BARE_BODY);
+}
+
+/**
+ * --split: the two probes measured inside the Cairn server's process (see the header).
+ * The first swaps the constant answer in for Cairn's request listeners while it is
+ * measured and puts them back afterwards.
+ */
+async function splitProbes(name: string, server: http.Server, url: string): Promise<Target[]> {
+  const inProcess = http.createServer(constantAnswer);
+  await new Promise<void>((r) => {
+    inProcess.listen(0, '127.0.0.1', r);
+  });
+  const addr = inProcess.address();
+
+  let saved: ((...args: unknown[]) => void)[] = [];
+  return [
+    {
+      name: `probe: Cairn's server (${name}) answering the constant`,
+      url,
+      cpuMicros: processCpuMicros,
+      begin: () => {
+        saved = server.listeners('request') as ((...args: unknown[]) => void)[];
+        server.removeAllListeners('request');
+        server.on('request', constantAnswer);
+      },
+      end: () => {
+        server.removeAllListeners('request');
+        for (const l of saved) server.on('request', l);
+      },
+      notes: () => '',
+      close: () => Promise.resolve(),
+    },
+    {
+      name: `probe: bare node:http inside the Cairn (${name}) process`,
+      url: `http://127.0.0.1:${typeof addr === 'object' && addr !== null ? addr.port : 0}`,
+      cpuMicros: processCpuMicros,
+      notes: () => '',
+      close: () =>
+        new Promise((r) => {
+          inProcess.close(() => {
+            r();
+          });
+        }),
+    },
+  ];
 }
 
 interface Measured {
@@ -232,9 +304,11 @@ interface Measured {
 }
 
 async function measure(t: Target, seconds: number, connections: number, devices: number) {
+  t.begin?.();
   const before = await t.cpuMicros();
   const r = await runLoad(t.url, seconds, connections, devices);
   const cpu = (await t.cpuMicros()) - before;
+  t.end?.();
   return {
     rate: r.requests / r.seconds,
     cpuPerPoll: cpu / r.total,
@@ -324,22 +398,28 @@ async function main(): Promise<void> {
       try {
         let before = await measure(bare, seconds, connections, devices);
         bareRuns.push(before);
+        const probes = split ? await t.probes() : [];
         for (let round = 1; round <= rounds; round++) {
           progress(`${d.name} round ${round}/${rounds}`);
-          const m = await measure(t, seconds, connections, devices);
+          const measured: [Target, Measured][] = [];
+          for (const target of [t, ...probes])
+            measured.push([target, await measure(target, seconds, connections, devices)]);
           const after = await measure(bare, seconds, connections, devices);
           bareRuns.push(after);
-          const ratio = m.rate / ((before.rate + after.rate) / 2);
-          const cpuRatio = m.cpuPerPoll / ((before.cpuPerPoll + after.cpuPerPoll) / 2);
-          const list = runs.get(t.name) ?? [];
-          list.push({ m, ratio, cpuRatio });
-          runs.set(t.name, list);
-          lines.push(
-            `| ${round} | ${t.name} | ${fmt(m.rate)} | ${m.cpuPerPoll.toFixed(1)} | ${fmt(before.rate)} → ${fmt(after.rate)} | ${before.cpuPerPoll.toFixed(1)} → ${after.cpuPerPoll.toFixed(1)} | ${ratio.toFixed(2)} | ${m.errors + before.errors + after.errors} |`,
-          );
+          for (const [target, m] of measured) {
+            const ratio = m.rate / ((before.rate + after.rate) / 2);
+            const cpuRatio = m.cpuPerPoll / ((before.cpuPerPoll + after.cpuPerPoll) / 2);
+            const list = runs.get(target.name) ?? [];
+            list.push({ m, ratio, cpuRatio });
+            runs.set(target.name, list);
+            lines.push(
+              `| ${round} | ${target.name} | ${fmt(m.rate)} | ${m.cpuPerPoll.toFixed(1)} | ${fmt(before.rate)} → ${fmt(after.rate)} | ${before.cpuPerPoll.toFixed(1)} → ${after.cpuPerPoll.toFixed(1)} | ${ratio.toFixed(2)} | ${m.errors + before.errors + after.errors} |`,
+            );
+          }
           before = after;
         }
         notes.push(`${t.name}: ${t.notes()}`);
+        for (const p of probes) await p.close();
       } finally {
         await t.close();
       }
