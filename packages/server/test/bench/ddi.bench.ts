@@ -13,11 +13,12 @@
  * Cairn server, bare, and every Cairn figure is compared with the bare runs on either side
  * of it (this VM's speed drifts by up to ×1.8 within minutes).
  *
- * --split adds two rows per Cairn round that tell where Cairn's extra cost per poll lies:
- * Cairn's own server (made by Fastify, in the process holding the 100,000 cached devices)
- * answering the bare server's constant instead of polling, and a bare node:http server
- * started inside that process. Neither is a Cairn figure; they separate the cost of the
- * poll's own work from the cost of the process it runs in.
+ * --split adds three rows per Cairn round that tell where Cairn's extra cost per poll
+ * lies: Cairn's own server (made by Fastify, in the process holding the 100,000 cached
+ * devices) answering the bare server's constant instead of polling; a bare node:http
+ * server started on that process's main thread; and one started on a worker thread of
+ * that process (an isolate of its own). None is a Cairn figure; they separate the cost of
+ * the poll's own work from the cost of the process and the isolate it runs in.
  */
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +26,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { openDatabase, sql } from '@cairn/db';
 import type { DatabaseConfig } from '@cairn/db';
 import { createServer, hashToken } from '@cairn/server';
@@ -263,6 +265,28 @@ async function splitProbes(name: string, server: http.Server, url: string): Prom
     inProcess.listen(0, '127.0.0.1', r);
   });
   const addr = inProcess.address();
+  // the same server on a worker thread: same process, threads and heap of devices, but an
+  // isolate of its own
+  const thread = new Worker(
+    `const http = require('node:http');
+     const { parentPort } = require('node:worker_threads');
+     const body = ${JSON.stringify(BARE_BODY)};
+     const server = http.createServer((_req, res) => {
+       res.writeHead(200, {
+         'content-type': 'application/json; charset=utf-8',
+         'content-length': Buffer.byteLength(body),
+       });
+       res.end(body);
+     });
+     server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));`,
+    { eval: true },
+  );
+  const threadPort = await new Promise<number>((resolve, reject) => {
+    thread.once('message', (m) => {
+      resolve(m as number);
+    });
+    thread.once('error', reject);
+  });
 
   let saved: ((...args: unknown[]) => void)[] = [];
   return [
@@ -281,6 +305,13 @@ async function splitProbes(name: string, server: http.Server, url: string): Prom
       },
       notes: () => '',
       close: () => Promise.resolve(),
+    },
+    {
+      name: `probe: bare node:http on a worker thread of the Cairn (${name}) process`,
+      url: `http://127.0.0.1:${threadPort}`,
+      cpuMicros: processCpuMicros,
+      notes: () => '',
+      close: () => thread.terminate().then(() => undefined),
     },
     {
       name: `probe: bare node:http inside the Cairn (${name}) process`,
