@@ -91,6 +91,8 @@ export type {
   ProxyCertConfig,
 } from './device-auth/device-auth.js';
 export { ddiRoutes } from './ddi/routes.js';
+export { fastPollHandler } from './ddi/fast-poll.js';
+export type { FastPollOptions } from './ddi/fast-poll.js';
 export type { DdiRoutesOptions } from './ddi/routes.js';
 export { parseConfigData, parseFeedback } from './ddi/feedback-body.js';
 export { formatSleep } from './ddi/representation.js';

@@ -13,12 +13,14 @@
  * Cairn server, bare, and every Cairn figure is compared with the bare runs on either side
  * of it (this VM's speed drifts by up to ×1.8 within minutes).
  *
- * --split adds three rows per Cairn round that tell where Cairn's extra cost per poll
+ * --split adds four rows per Cairn round that tell where Cairn's extra cost per poll
  * lies: Cairn's own server (made by Fastify, in the process holding the 100,000 cached
  * devices) answering the bare server's constant instead of polling; a bare node:http
- * server started on that process's main thread; and one started on a worker thread of
- * that process (an isolate of its own). None is a Cairn figure; they separate the cost of
- * the poll's own work from the cost of the process and the isolate it runs in.
+ * server started on that process's main thread; one started on a worker thread of that
+ * process (an isolate of its own); and Cairn's poll handler alone on such a worker
+ * thread, with caches preloaded from the same database (edge-probe-thread.ts). None is a
+ * Cairn figure; they separate the cost of the poll's own work from the cost of the
+ * process and the isolate it runs in.
  */
 import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -237,7 +239,7 @@ async function cairn(
     cpuMicros: processCpuMicros,
     notes: () =>
       `bulk import ${(importMs / 1000).toFixed(1)} s, cache warm-up ${(warmMs / 1000).toFixed(1)} s, fast path ${((100 * m.ddiPollsFast) / Math.max(1, m.ddiPollsFast + m.ddiPollsSlow)).toFixed(1)} % of polls`,
-    probes: () => splitProbes(name, server.app.server, url),
+    probes: () => splitProbes(name, server.app.server, url, database),
     close: async () => {
       await server.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -259,7 +261,12 @@ function constantAnswer(_req: http.IncomingMessage, res: http.ServerResponse): v
  * The first swaps the constant answer in for Cairn's request listeners while it is
  * measured and puts them back afterwards.
  */
-async function splitProbes(name: string, server: http.Server, url: string): Promise<Target[]> {
+async function splitProbes(
+  name: string,
+  server: http.Server,
+  url: string,
+  database: DatabaseConfig,
+): Promise<Target[]> {
   const inProcess = http.createServer(constantAnswer);
   await new Promise<void>((r) => {
     inProcess.listen(0, '127.0.0.1', r);
@@ -289,7 +296,30 @@ async function splitProbes(name: string, server: http.Server, url: string): Prom
   });
 
   let saved: ((...args: unknown[]) => void)[] = [];
+  // Cairn's poll handler alone on a worker thread (edge-probe-thread.ts)
+  const edge = new Worker(new URL('./edge-probe-thread.js', import.meta.url), {
+    workerData: { database },
+  });
+  const edgePort = await new Promise<number>((resolve, reject) => {
+    edge.once('message', (m) => {
+      resolve(m as number);
+    });
+    edge.once('error', reject);
+  });
   return [
+    {
+      name: `probe: Cairn's poll handler alone on a worker thread (${name})`,
+      url: `http://127.0.0.1:${edgePort}`,
+      cpuMicros: processCpuMicros,
+      notes: () => '',
+      close: () =>
+        new Promise((resolve) => {
+          edge.once('exit', () => {
+            resolve();
+          });
+          edge.postMessage('close');
+        }),
+    },
     {
       name: `probe: Cairn's server (${name}) answering the constant`,
       url,
