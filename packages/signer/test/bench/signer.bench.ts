@@ -28,6 +28,11 @@ const arg = (name: string): string | undefined => {
 const seconds = Number(arg('--seconds') ?? 3) || 3;
 // --only rest|floor|raw runs one path (e.g. under node --cpu-prof); default all three
 const only = arg('--only');
+if (only !== undefined && !['rest', 'floor', 'raw'].includes(only)) {
+  console.error(`signer bench: --only takes rest, floor or raw, not '${only}'`);
+  process.exit(2);
+}
+const runs = (path: 'rest' | 'floor' | 'raw'): boolean => only === undefined || only === path;
 // PKCS#11 session pool size (1..64): signatures in flight, hence the ledger's batch size
 const sessions = Number(arg('--sessions') ?? 16);
 // PKCS#11 sign threads (@cairn/keys signThreads; 0 signs from the main thread); default: the store's
@@ -147,7 +152,7 @@ try {
   const app = await createSignerService({ service: stack.service, logger: false });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
-  for (const concurrency of only === 'raw' || only === 'floor' ? [] : concurrencies) {
+  for (const concurrency of runs('rest') ? concurrencies : []) {
     const batchesBefore = stack.ledger.stats();
     const proofsBefore = stack.service.proofs.stats();
     const r = await load(url, ci, concurrency);
@@ -168,7 +173,7 @@ try {
   // The floor: what HTTP + the HSM alone allow (see the header comment).
   const spki = (await keys.get('fw-key')).publicKey;
   const publicKey = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  for (const verify of only === 'raw' || only === 'rest' ? [] : [false, true]) {
+  for (const verify of runs('floor') ? [false, true] : []) {
     const floor = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => {
@@ -206,7 +211,7 @@ try {
     });
   }
 
-  for (const concurrency of only === 'rest' ? [] : concurrencies) {
+  for (const concurrency of runs('raw') ? concurrencies : []) {
     const data = Buffer.alloc(200, 1);
     const lat: number[] = [];
     let n = 0;
