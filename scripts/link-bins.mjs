@@ -12,9 +12,9 @@ import {
   readFileSync,
   readlinkSync,
   renameSync,
+  rmSync,
   statSync,
   symlinkSync,
-  unlinkSync,
 } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 
@@ -32,7 +32,7 @@ function link(name, target) {
   }
   if (current === target) return;
   const tmp = `${path}.${process.pid}.tmp`;
-  if (existsSync(tmp)) unlinkSync(tmp);
+  rmSync(tmp, { force: true }); // a leftover, even a dangling link
   symlinkSync(target, tmp);
   renameSync(tmp, path);
 }

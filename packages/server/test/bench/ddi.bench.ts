@@ -183,10 +183,7 @@ async function bareServer(): Promise<Target> {
       }),
     notes: () => '',
     close: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => {
-          resolve();
-        });
+      exitAfter(child, () => {
         child.send('close');
       }),
   };
@@ -256,10 +253,20 @@ function constantAnswer(_req: http.IncomingMessage, res: http.ServerResponse): v
   res.end(BARE_BODY);
 }
 
+/** Ask a child process or worker thread to close (`send`) and wait until it has exited. */
+function exitAfter(proc: { once(event: 'exit', fn: () => void): unknown }, send: () => void) {
+  return new Promise<void>((resolve) => {
+    proc.once('exit', () => {
+      resolve();
+    });
+    send();
+  });
+}
+
 /**
- * --split: the two probes measured inside the Cairn server's process (see the header).
- * The first swaps the constant answer in for Cairn's request listeners while it is
- * measured and puts them back afterwards.
+ * --split: the four probes measured inside the Cairn server's process (see the header).
+ * "Cairn's server answering the constant" swaps the constant answer in for Cairn's request
+ * listeners while it is measured and puts them back afterwards.
  */
 async function splitProbes(
   name: string,
@@ -294,8 +301,8 @@ async function splitProbes(
     });
     thread.once('error', reject);
   });
-
   let saved: ((...args: unknown[]) => void)[] = [];
+
   // Cairn's poll handler alone on a worker thread (edge-probe-thread.ts)
   const edge = new Worker(new URL('./edge-probe-thread.js', import.meta.url), {
     workerData: { database },
@@ -313,10 +320,7 @@ async function splitProbes(
       cpuMicros: processCpuMicros,
       notes: () => '',
       close: () =>
-        new Promise((resolve) => {
-          edge.once('exit', () => {
-            resolve();
-          });
+        exitAfter(edge, () => {
           edge.postMessage('close');
         }),
     },
