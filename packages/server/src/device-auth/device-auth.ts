@@ -76,7 +76,7 @@ export class DeviceAuthenticator {
     if (auth === undefined || !auth.startsWith('TargetToken ')) return undefined;
     const credential = auth.slice(12).trim();
     if (credential === '') return undefined;
-    return this.#devices.cachedControllerIdForToken(credential) === controllerId
+    return this.#devices.cachedTokenMatches(controllerId, credential) === true
       ? controllerId
       : undefined;
   }
@@ -89,8 +89,8 @@ export class DeviceAuthenticator {
       const scheme = space < 0 ? auth : auth.slice(0, space);
       const credential = space < 0 ? '' : auth.slice(space + 1).trim();
       if (scheme === 'TargetToken' && this.#config.targetToken && credential !== '') {
-        const owner = await this.#devices.controllerIdForToken(credential);
-        if (owner === controllerId) return { controllerId, method: 'target-token' };
+        if (await this.#devices.tokenMatches(controllerId, credential))
+          return { controllerId, method: 'target-token' };
         throw invalid();
       }
       if (scheme === 'GatewayToken' && this.#gateway !== undefined && credential !== '') {

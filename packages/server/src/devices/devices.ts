@@ -88,17 +88,24 @@ export interface DeviceServiceOptions {
   readonly clock?: () => Date;
 }
 
+/** A device's cached TargetToken: its SHA-256 hash, and the raw token once one matched it. */
+interface TokenEntry {
+  readonly hash: string;
+  /** Created with the slot (undefined), so setting it later does not change the shape. */
+  raw: string | undefined;
+}
+
 export class DeviceService {
   readonly #db: Database;
   readonly #products: ProductService;
   readonly #clock: () => Date;
-  /** SHA-256 of a TargetToken → controller ID (filled in bulk by preload). */
-  readonly #byToken: Lru<string, string>;
-  /** The raw Authorization credential → controller ID, so a poll needs no SHA-256. */
-  readonly #byRawToken: Lru<string, string>;
-  /** Reverse indexes (controller ID → its key in the token caches), for invalidation. */
-  readonly #hashOf = new Map<string, string>();
-  readonly #rawOf = new Map<string, string>();
+  /**
+   * Controller ID → its TargetToken's SHA-256 (filled in bulk by preload) and the raw
+   * token last verified against it, so a device's later polls need no SHA-256. Keyed by
+   * the controller ID from the request path: the poll looks up the device, its action and
+   * its last-seen mark by that same string, so V8 hashes it once per poll.
+   */
+  readonly #tokens: Lru<string, TokenEntry>;
   readonly #byId: Lru<string, Device>;
   /** Bumped on every invalidation: a lookup that raced with a write caches nothing. */
   #epoch = 0;
@@ -111,14 +118,9 @@ export class DeviceService {
     this.#products = o.products;
     this.#clock = o.clock ?? (() => new Date());
     this.#capacity = o.cacheSize ?? 262_144;
-    this.#byToken = new Lru(this.#capacity, (hash, id) => {
-      if (this.#hashOf.get(id) === hash) this.#hashOf.delete(id);
-    });
-    this.#byRawToken = new Lru(this.#capacity, (raw, id) => {
-      if (this.#rawOf.get(id) === raw) this.#rawOf.delete(id);
-    });
+    this.#tokens = new Lru(this.#capacity);
     this.#byId = new Lru(this.#capacity);
-    this.lastSeen = new LastSeenTracker(o.db, o.lastSeenFlushMs ?? 5000);
+    this.lastSeen = new LastSeenTracker(o.db, o.lastSeenFlushMs ?? 5000, true, this.#capacity);
   }
 
   /** Register a device; returns its TargetToken, which is never shown again. */
@@ -225,57 +227,45 @@ export class DeviceService {
       .execute();
     for (const r of rows) {
       this.#byId.set(r.controller_id, toDevice(r));
-      if (r.token_hash !== null) this.#cacheHash(r.token_hash, r.controller_id);
+      if (r.token_hash !== null)
+        this.#tokens.set(r.controller_id, { hash: r.token_hash, raw: undefined });
     }
     return rows.map((r) => r.controller_id);
   }
 
   /**
-   * The controller ID a TargetToken belongs to if that is cached (by the raw token, or
-   * by its hash, e.g. after preload: then the raw token is cached from now on), else
-   * undefined.
+   * Whether `token` is the TargetToken of `controllerId`, if the caches can tell: true
+   * or false, or undefined when the device's token hash is not cached (then the caller
+   * asks the database). A token seen and verified before is compared raw, in constant
+   * time; any other is hashed and checked against the cached hash (and cached raw when it
+   * matches).
    */
-  cachedControllerIdForToken(token: string): string | undefined {
-    const raw = this.#byRawToken.get(token);
-    if (raw !== undefined) return raw;
-    const id = this.#byToken.get(hashToken(token));
-    if (id !== undefined) this.#cacheRaw(token, id);
-    return id;
+  cachedTokenMatches(controllerId: string, token: string): boolean | undefined {
+    const t = this.#tokens.get(controllerId);
+    if (t === undefined) return undefined;
+    if (t.raw !== undefined && constantTimeEqual(t.raw, token)) return true;
+    if (!constantTimeEqual(t.hash, hashToken(token))) return false;
+    t.raw = token;
+    return true;
   }
 
-  /** The controller ID a TargetToken belongs to, or undefined. */
-  async controllerIdForToken(token: string): Promise<string | undefined> {
-    const cached = this.cachedControllerIdForToken(token);
+  /** Whether `token` is the TargetToken of `controllerId` (the caches, else the database). */
+  async tokenMatches(controllerId: string, token: string): Promise<boolean> {
+    const cached = this.cachedTokenMatches(controllerId, token);
     if (cached !== undefined) return cached;
     const epoch = this.#epoch;
-    const h = hashToken(token);
     const row = await this.#db
       .typed<ServerTables>()
       .selectFrom('devices')
-      .select('controller_id')
-      .where('token_hash', '=', h)
+      .select('token_hash')
+      .where('controller_id', '=', controllerId)
       .executeTakeFirst();
-    if (row === undefined) return undefined;
-    const id = row.controller_id;
-    if (epoch === this.#epoch) {
-      this.#cacheHash(h, id);
-      this.#cacheRaw(token, id);
-    }
-    return id;
-  }
-
-  #cacheRaw(token: string, controllerId: string): void {
-    const previous = this.#rawOf.get(controllerId);
-    if (previous !== undefined && previous !== token) this.#byRawToken.delete(previous);
-    this.#byRawToken.set(token, controllerId);
-    this.#rawOf.set(controllerId, token);
-  }
-
-  #cacheHash(hash: string, controllerId: string): void {
-    const previous = this.#hashOf.get(controllerId);
-    if (previous !== undefined && previous !== hash) this.#byToken.delete(previous);
-    this.#byToken.set(hash, controllerId);
-    this.#hashOf.set(controllerId, hash);
+    if (row === undefined || row.token_hash === null) return false;
+    const t: TokenEntry = { hash: row.token_hash, raw: undefined };
+    if (epoch === this.#epoch) this.#tokens.set(controllerId, t);
+    if (!constantTimeEqual(t.hash, hashToken(token))) return false;
+    t.raw = token;
+    return true;
   }
 
   async list(
@@ -354,12 +344,7 @@ export class DeviceService {
   invalidate(controllerId: string): void {
     this.#epoch++;
     this.#byId.delete(controllerId);
-    const hash = this.#hashOf.get(controllerId);
-    if (hash !== undefined) this.#byToken.delete(hash);
-    this.#hashOf.delete(controllerId);
-    const raw = this.#rawOf.get(controllerId);
-    if (raw !== undefined) this.#byRawToken.delete(raw);
-    this.#rawOf.delete(controllerId);
+    this.#tokens.delete(controllerId);
     for (const fn of this.#invalidated) fn(controllerId);
   }
 
@@ -406,4 +391,15 @@ function toDevice(r: ServerTables['devices']): Device {
     lastSeen: r.last_seen === null ? undefined : fromDbTimestamp(r.last_seen),
     createdAt: fromDbTimestamp(r.created_at),
   };
+}
+
+/**
+ * String equality whose time depends only on the lengths, not on where the strings first
+ * differ (TargetTokens and their hashes are compared with it).
+ */
+function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
