@@ -47,14 +47,14 @@ class ThreadWriter {
     });
   }
 
-  async write(batch: Map<number, Set<string>>): Promise<void> {
+  async write(batch: Map<number, string[]>): Promise<void> {
     this.#worker.ref();
     await this.#ready;
     const id = this.#next++;
     const done = new Promise<void>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
     });
-    this.#worker.postMessage({ id, batch: [...batch].map(([s, ids]) => [s, [...ids]]) });
+    this.#worker.postMessage({ id, batch: [...batch] });
     await done;
   }
 
@@ -75,12 +75,33 @@ class ThreadWriter {
   }
 }
 
+/** One device's last-seen mark (see LastSeenTracker's #slots). */
+interface Mark {
+  readonly id: string;
+  /** Seconds since LastSeenTracker's #base. */
+  second: number;
+  /** The flush period it was last queued in. */
+  period: number;
+}
+
 export class LastSeenTracker {
   readonly #db: Database;
-  /** Second (ms since the epoch, floored) → controller IDs last seen in it. */
-  #pending = new Map<number, Set<string>>();
-  /** Controller ID → the second it was last marked in (so a device is written once). */
-  #second = new Map<string, number>();
+  /**
+   * Controller ID → its mark, kept across flushes: a poll of a device marked before
+   * looks the mark up and writes two small integers into it, allocating nothing. (A map
+   * rebuilt at every flush made each device's first poll in a period allocate an entry, a
+   * key and a number that lived until the flush, long enough to be promoted to the old
+   * generation and then become garbage there.) Cleared after a flush when it holds more
+   * than `maxSlots` devices.
+   */
+  readonly #slots = new Map<string, Mark>();
+  /** The marks made since the last flush, each once. */
+  #pending: Mark[] = [];
+  /** Flush period counter: a mark whose `period` is this one is already in #pending. */
+  #period = 1;
+  /** Seconds are kept relative to this one (ms since the epoch / 1000) to stay small integers. */
+  readonly #base = Math.floor(Date.now() / 1000);
+  readonly #maxSlots: number;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
@@ -95,8 +116,9 @@ export class LastSeenTracker {
    * took event-loop time from the polls. Not for an in-memory SQLite database (a second
    * connection would open another, empty database).
    */
-  constructor(db: Database, intervalMs = 5000, offThread = true) {
+  constructor(db: Database, intervalMs = 5000, offThread = true, maxSlots = 262_144) {
     this.#db = db;
+    this.#maxSlots = maxSlots;
     const c = db.config;
     this.#thread =
       offThread && (c.dialect === 'postgres' || c.path !== ':memory:')
@@ -108,23 +130,23 @@ export class LastSeenTracker {
     }
   }
 
+  /** The device was seen at `at` (whole seconds; a later mark replaces an earlier one). */
   mark(controllerId: string, at: Date): void {
-    const second = at.getTime() - (at.getTime() % 1000);
-    const before = this.#second.get(controllerId);
-    if (before === second) return;
-    if (before !== undefined) this.#pending.get(before)?.delete(controllerId);
-    this.#second.set(controllerId, second);
-    let ids = this.#pending.get(second);
-    if (ids === undefined) {
-      ids = new Set();
-      this.#pending.set(second, ids);
+    const second = Math.floor(at.getTime() / 1000) - this.#base;
+    let m = this.#slots.get(controllerId);
+    if (m === undefined) {
+      m = { id: controllerId, second, period: 0 };
+      this.#slots.set(controllerId, m);
+    } else m.second = second;
+    if (m.period !== this.#period) {
+      m.period = this.#period;
+      this.#pending.push(m);
     }
-    ids.add(controllerId);
   }
 
   /** Devices marked and not yet written. */
   get pending(): number {
-    return this.#second.size;
+    return this.#pending.length;
   }
 
   /** Write everything marked so far. */
@@ -134,10 +156,19 @@ export class LastSeenTracker {
   }
 
   async #write(): Promise<void> {
-    if (this.#second.size === 0) return;
-    const batch = this.#pending;
-    this.#pending = new Map();
-    this.#second = new Map();
+    if (this.#pending.length === 0) return;
+    // Synchronous up to the first await: no mark can change a slot while it is read here.
+    const marks = this.#pending;
+    this.#pending = [];
+    this.#period++;
+    const batch = new Map<number, string[]>();
+    for (const m of marks) {
+      const at = (m.second + this.#base) * 1000;
+      const ids = batch.get(at);
+      if (ids === undefined) batch.set(at, [m.id]);
+      else ids.push(m.id);
+    }
+    if (this.#slots.size > this.#maxSlots) this.#slots.clear();
     if (this.#thread !== undefined) {
       try {
         await this.#thread.write(batch);
