@@ -17,6 +17,12 @@ export interface LoadOptions {
   readonly connections: number;
   readonly warmupSeconds: number;
   readonly seconds: number;
+  /**
+   * Poll every device exactly once, in a random order, then stop (no warm-up; `seconds`
+   * is ignored and the result's `seconds` is how long it took). The bench uses it to
+   * make every device's first poll before the measured rounds.
+   */
+  readonly once?: boolean;
 }
 
 export interface LoadResult {
@@ -61,7 +67,15 @@ export async function runPollLoad(o: LoadOptions): Promise<LoadResult> {
       ),
     );
   }
-  let counting = false;
+  const once = o.once === true;
+  // a random permutation of the devices for `once` (Fisher-Yates)
+  const order = once ? Array.from({ length: o.devices }, (_, i) => i) : [];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  let next = 0;
+  let counting = once;
   let stop = false;
   let ok = 0;
   let errors = 0;
@@ -88,7 +102,12 @@ export async function runPollLoad(o: LoadOptions): Promise<LoadResult> {
           sock.end();
           return;
         }
-        sock.write(requests[Math.floor(Math.random() * o.devices)] ?? Buffer.alloc(0));
+        if (once && next >= order.length) {
+          sock.end();
+          return;
+        }
+        const i = once ? (order[next++] as number) : Math.floor(Math.random() * o.devices);
+        sock.write(requests[i] ?? Buffer.alloc(0));
       };
       sock.on('connect', send);
       sock.on('data', (chunk: Buffer) => {
@@ -126,11 +145,17 @@ export async function runPollLoad(o: LoadOptions): Promise<LoadResult> {
       });
       sock.on('error', fail);
       sock.on('close', () => {
-        if (!stop && !failed) errors++; // closed by the server mid-run
+        if (!stop && !failed && !(once && next >= order.length)) errors++; // closed mid-run
         resolve();
       });
     });
 
+  if (once) {
+    const t0 = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: o.connections }, connection));
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    return { requests: ok, errors, seconds, badBodies, total };
+  }
   const loops = Array.from({ length: o.connections }, connection);
   await new Promise((r) => setTimeout(r, o.warmupSeconds * 1000));
   counting = true;
