@@ -258,11 +258,14 @@ async function cairn(
   // minutes for years). A first poll costs more: the TargetToken is hashed once and then
   // cached raw. Reported in the notes, not in the rounds.
   const first = await runLoad(url, 120, connections, devices, true);
-  const firstNote =
-    first.errors + first.badBodies === 0 && first.requests === devices
-      ? `first polls: all ${devices.toLocaleString('en-US')} devices once, ${fmt(first.requests / first.seconds)} polls/s`
-      : `first polls: ${first.requests} answered 200 of ${devices}, ${first.errors} errors, ${first.badBodies} bad bodies`;
-  if (first.requests !== devices) throw new Error(`ddi bench: ${firstNote}`);
+  if (first.requests !== devices || first.errors + first.badBodies > 0) {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(
+      `ddi bench: first polls: ${first.requests} of ${devices} answered 200, ${first.errors} errors, ${first.badBodies} bad bodies`,
+    );
+  }
+  const firstNote = `first polls: all ${devices.toLocaleString('en-US')} devices once, ${fmt(first.requests / first.seconds)} polls/s`;
   return {
     name: `Cairn DDI poll, ${name}`,
     url,
