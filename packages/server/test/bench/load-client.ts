@@ -98,11 +98,7 @@ export async function runPollLoad(o: LoadOptions): Promise<LoadResult> {
         sock.destroy();
       };
       const send = (): void => {
-        if (stop) {
-          sock.end();
-          return;
-        }
-        if (once && next >= order.length) {
+        if (stop || (once && next >= order.length)) {
           sock.end();
           return;
         }
