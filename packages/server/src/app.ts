@@ -93,7 +93,13 @@ export async function createServer(config: ServerConfig): Promise<CairnServer> {
     maxBundleBytes: config.maxBundleBytes ?? SERVER_DEFAULTS.maxBundleBytes,
     maxArtifactBytes: config.maxArtifactBytes ?? SERVER_DEFAULTS.maxArtifactBytes,
   });
-  const devices = new DeviceService({ db, products, cacheSize });
+  const devices = new DeviceService({
+    db,
+    products,
+    cacheSize,
+    lastSeenResolutionSeconds:
+      config.lastSeenResolutionSeconds ?? SERVER_DEFAULTS.lastSeenResolutionSeconds,
+  });
   const actions = new ActionService({ db, devices, releases, audit, cacheSize });
 
   const tls = config.tls;

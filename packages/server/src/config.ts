@@ -45,6 +45,14 @@ export interface ServerConfig {
   /** Devices kept in the poll caches. Default 262144. */
   readonly cacheSize?: number;
   /**
+   * A device's `last_seen` row is written at most once per this many seconds; polls in
+   * between are kept in memory (the management API shows them) and written with the
+   * device's latest poll when the time is up. Bounds last-seen writes to fleet size ÷ this
+   * per second, whatever the polling interval. Default 60; 0 writes every poll's mark at
+   * the next 5-second flush.
+   */
+  readonly lastSeenResolutionSeconds?: number;
+  /**
    * Signs the audit log's checkpoints (C2SP note key; e.g. an HSM Ed25519 key via
    * noteSignerFromSigner). Default: a key generated once into <dataDir>/audit-checkpoint.key.
    */
@@ -63,6 +71,7 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxBundleBytes: 2 * 1024 ** 3,
   maxArtifactBytes: 2 * 1024 ** 3,
   cacheSize: 262_144,
+  lastSeenResolutionSeconds: 60,
 });
 
 const PEM = /-----BEGIN [A-Z0-9 ]+-----/;
@@ -101,6 +110,7 @@ export function assertServerConfig(config: unknown): asserts config is ServerCon
   int('maxBundleBytes', 1, Number.MAX_SAFE_INTEGER);
   int('maxArtifactBytes', 1, Number.MAX_SAFE_INTEGER);
   int('cacheSize', 1, 10_000_000);
+  int('lastSeenResolutionSeconds', 0, 24 * 3600);
   if (c['database'] !== undefined) {
     try {
       assertDatabaseConfig(c['database']);

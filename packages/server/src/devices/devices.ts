@@ -85,6 +85,8 @@ export interface DeviceServiceOptions {
   readonly cacheSize?: number;
   /** How often last-seen marks are written, in one transaction (default 5000 ms; 0: only on flush). */
   readonly lastSeenFlushMs?: number;
+  /** A device's last_seen row is written at most once per this many seconds (default 60). */
+  readonly lastSeenResolutionSeconds?: number;
   readonly clock?: () => Date;
 }
 
@@ -120,7 +122,14 @@ export class DeviceService {
     this.#capacity = o.cacheSize ?? 262_144;
     this.#tokens = new Lru(this.#capacity);
     this.#byId = new Lru(this.#capacity);
-    this.lastSeen = new LastSeenTracker(o.db, o.lastSeenFlushMs ?? 5000, true, this.#capacity);
+    this.lastSeen = new LastSeenTracker(o.db, {
+      intervalMs: o.lastSeenFlushMs ?? 5000,
+      maxSlots: this.#capacity,
+      clock: this.#clock,
+      ...(o.lastSeenResolutionSeconds === undefined
+        ? {}
+        : { resolutionSeconds: o.lastSeenResolutionSeconds }),
+    });
   }
 
   /** Register a device; returns its TargetToken, which is never shown again. */
@@ -186,10 +195,13 @@ export class DeviceService {
     return d;
   }
 
-  /** The device, from the cache when possible. */
+  /**
+   * The device, from the cache when possible, with its last poll as this process saw it
+   * (the database's last_seen may trail it by the write resolution).
+   */
   async find(controllerId: string): Promise<Device | undefined> {
     const hit = this.#byId.get(controllerId);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return this.#withSeen(hit);
     const epoch = this.#epoch;
     const row = await this.#db
       .typed<ServerTables>()
@@ -200,7 +212,15 @@ export class DeviceService {
     if (row === undefined) return undefined;
     const d = toDevice(row);
     if (epoch === this.#epoch) this.#byId.set(controllerId, d);
-    return d;
+    return this.#withSeen(d);
+  }
+
+  /** `d` with the later of its stored last_seen and this process's last-seen mark. */
+  #withSeen(d: Device): Device {
+    const seen = this.lastSeen.seen(d.controllerId);
+    return seen !== undefined && (d.lastSeen === undefined || seen > d.lastSeen)
+      ? { ...d, lastSeen: seen }
+      : d;
   }
 
   /** How many devices the device cache holds (the /metrics gauge). */
@@ -278,7 +298,7 @@ export class DeviceService {
       .limit(Math.min(opts.limit ?? 100, 1000))
       .offset(opts.offset ?? 0)
       .execute();
-    return rows.map(toDevice);
+    return rows.map((r) => this.#withSeen(toDevice(r)));
   }
 
   /** hawkBit configData: merge (default), replace or remove attributes. */

@@ -1,11 +1,21 @@
 /**
  * Batches "last seen" updates: polls mark a device in memory (whole seconds), and a
- * timer writes every mark in ONE transaction per interval (default 5 s), so the poll
+ * timer writes the marks in ONE transaction per interval (default 5 s), so the poll
  * path never waits on a write. Marks are grouped by second: one `UPDATE … WHERE
  * controller_id IN (…)` per second and 500 devices. The batch is written by a worker
  * thread with its own connection (better-sqlite3 is synchronous: on the event loop, a
  * flush of tens of thousands of marks held polls up; on PostgreSQL, building and sending
  * the statements took event-loop time too).
+ *
+ * Write resolution (default 60 s): the timer writes a device's row at most once per
+ * resolution. A mark made sooner after the device's last write waits, and it is written
+ * by the first timer flush that comes a resolution or more after that write, with the
+ * device's latest second. So the database trails the truth by at most the resolution plus
+ * the interval, and the number of row updates per second is bounded by the fleet size
+ * divided by the resolution instead of growing with the poll rate (a fleet of 100,000
+ * devices polling every 10 s would otherwise rewrite 10,000 rows a second). The in-memory
+ * mark is exact and is what the management API shows (`seen()`); `flush()` and `close()`
+ * write every mark, due or not.
  */
 import { Worker } from 'node:worker_threads';
 import type { Database } from '@cairn/db';
@@ -82,6 +92,34 @@ interface Mark {
   second: number;
   /** The flush period it was last queued in. */
   period: number;
+  /** When (tracker clock, seconds relative to #base) it was last written, or NEVER. */
+  written: number;
+}
+
+/** Mark.written of a mark not written by this tracker yet. */
+const NEVER = -(2 ** 31);
+
+export interface LastSeenOptions {
+  /** How often the timer writes the due marks (default 5000 ms; 0: only on flush()). */
+  readonly intervalMs?: number;
+  /**
+   * A device's row is written by the timer at most once per this many seconds (default
+   * 60; 0: every mark at the next interval).
+   */
+  readonly resolutionSeconds?: number;
+  /**
+   * Write on a worker thread with its own connection (default true), so the UPDATEs stay
+   * off the event loop that answers polls. On SQLite they are synchronous
+   * (better-sqlite3); on PostgreSQL the driver is asynchronous, but building and sending
+   * 500-ID statements for tens of thousands of marks, and reading their results, still
+   * took event-loop time from the polls. Not for an in-memory SQLite database (a second
+   * connection would open another, empty database).
+   */
+  readonly offThread?: boolean;
+  /** Marks kept after a flush before the slot map is cleared (default 262144). */
+  readonly maxSlots?: number;
+  /** The time the resolution is measured by (default the system clock). */
+  readonly clock?: () => Date;
 }
 
 export class LastSeenTracker {
@@ -102,30 +140,28 @@ export class LastSeenTracker {
   /** Seconds are kept relative to this one (ms since the epoch / 1000) to stay small integers. */
   readonly #base = Math.floor(Date.now() / 1000);
   readonly #maxSlots: number;
+  readonly #resolution: number;
+  readonly #clock: () => Date;
   #timer: NodeJS.Timeout | undefined;
+  #rowsWritten = 0;
   #flushing: Promise<void> = Promise.resolve();
 
   /** Where batches are written: a worker thread (SQLite file, PostgreSQL), else this thread. */
   readonly #thread: ThreadWriter | undefined;
 
-  /**
-   * `offThread` (default true): write on a worker thread with its own connection, so the
-   * UPDATEs stay off the event loop that answers polls. On SQLite they are synchronous
-   * (better-sqlite3); on PostgreSQL the driver is asynchronous, but building and sending
-   * 500-ID statements for tens of thousands of marks, and reading their results, still
-   * took event-loop time from the polls. Not for an in-memory SQLite database (a second
-   * connection would open another, empty database).
-   */
-  constructor(db: Database, intervalMs = 5000, offThread = true, maxSlots = 262_144) {
+  constructor(db: Database, o: LastSeenOptions = {}) {
     this.#db = db;
-    this.#maxSlots = maxSlots;
+    this.#maxSlots = o.maxSlots ?? 262_144;
+    this.#resolution = o.resolutionSeconds ?? 60;
+    this.#clock = o.clock ?? (() => new Date());
     const c = db.config;
     this.#thread =
-      offThread && (c.dialect === 'postgres' || c.path !== ':memory:')
+      (o.offThread ?? true) && (c.dialect === 'postgres' || c.path !== ':memory:')
         ? new ThreadWriter(db)
         : undefined;
+    const intervalMs = o.intervalMs ?? 5000;
     if (intervalMs > 0) {
-      this.#timer = setInterval(() => void this.flush().catch(() => undefined), intervalMs);
+      this.#timer = setInterval(() => void this.flushDue().catch(() => undefined), intervalMs);
       this.#timer.unref();
     }
   }
@@ -135,7 +171,7 @@ export class LastSeenTracker {
     const second = Math.floor(at.getTime() / 1000) - this.#base;
     let m = this.#slots.get(controllerId);
     if (m === undefined) {
-      m = { id: controllerId, second, period: 0 };
+      m = { id: controllerId, second, period: 0, written: NEVER };
       this.#slots.set(controllerId, m);
     } else m.second = second;
     if (m.period !== this.#period) {
@@ -144,34 +180,71 @@ export class LastSeenTracker {
     }
   }
 
-  /** Devices marked and not yet written. */
+  /** Devices marked and not yet written (due or waiting for the resolution). */
   get pending(): number {
     return this.#pending.length;
   }
 
-  /** Write everything marked so far. */
+  /**
+   * When this tracker last saw the device, if it has since it started (and has not
+   * dropped the mark after writing it): at least as recent as the database's value, which
+   * may trail it by the write resolution.
+   */
+  seen(controllerId: string): Date | undefined {
+    const m = this.#slots.get(controllerId);
+    return m === undefined ? undefined : new Date((m.second + this.#base) * 1000);
+  }
+
+  /** Write every mark made so far, due or not. */
   flush(): Promise<void> {
-    this.#flushing = this.#flushing.then(() => this.#write());
+    return this.#queue(true);
+  }
+
+  /**
+   * Write the marks that are due: a device never written by this tracker, or last
+   * written a resolution or more ago. The timer calls it every interval.
+   */
+  flushDue(): Promise<void> {
+    return this.#queue(false);
+  }
+
+  #queue(all: boolean): Promise<void> {
+    this.#flushing = this.#flushing.then(() => this.#write(all));
     return this.#flushing;
   }
 
-  async #write(): Promise<void> {
+  async #write(all: boolean): Promise<void> {
     if (this.#pending.length === 0) return;
     // Synchronous up to the first await: no mark can change a slot while it is read here.
     const marks = this.#pending;
     this.#pending = [];
     this.#period++;
+    const now = Math.floor(this.#clock().getTime() / 1000) - this.#base;
     const batch = new Map<number, string[]>();
     for (const m of marks) {
+      if (!all && m.written !== NEVER && now - m.written < this.#resolution) {
+        // written less than a resolution ago: waits, queued in the new period
+        m.period = this.#period;
+        this.#pending.push(m);
+        continue;
+      }
+      m.written = now;
       const at = (m.second + this.#base) * 1000;
       const ids = batch.get(at);
       if (ids === undefined) batch.set(at, [m.id]);
       else ids.push(m.id);
     }
-    if (this.#slots.size > this.#maxSlots) this.#slots.clear();
+    if (this.#slots.size > this.#maxSlots) {
+      // keep the waiting marks findable (one slot per device, and seen())
+      this.#slots.clear();
+      for (const m of this.#pending) this.#slots.set(m.id, m);
+    }
+    if (batch.size === 0) return;
+    const rows = marks.length - this.#pending.length;
     if (this.#thread !== undefined) {
       try {
         await this.#thread.write(batch);
+        this.#rowsWritten += rows;
         return;
       } catch (err) {
         // the marks are not lost: written here instead
@@ -179,6 +252,12 @@ export class LastSeenTracker {
       }
     }
     await writeLastSeen(this.#db, batch);
+    this.#rowsWritten += rows;
+  }
+
+  /** Device rows this tracker has written since it started (the bench reports it). */
+  get rowsWritten(): number {
+    return this.#rowsWritten;
   }
 
   /** Whether batches are written on a worker thread. */

@@ -1,5 +1,6 @@
 /** A server with a release (bundle + .swu file), a device and an action assigned to it. */
 import type { TestContext } from 'node:test';
+import { fromDbTimestamp } from '@cairn/db';
 import type { DatabaseConfig } from '@cairn/db';
 import type { Action, Release, ServerConfig } from '@cairn/server';
 import { chunks, makeBundle } from './bundles.js';
@@ -56,3 +57,17 @@ export async function ddiFixture(
 }
 
 export const json = { 'content-type': 'application/json' };
+
+/**
+ * A device's last_seen as stored in the database (ms), read directly: DeviceService adds
+ * the in-memory mark, which may be ahead of the stored value by the write resolution.
+ */
+export async function storedLastSeen(s: TestServer, id: string): Promise<number | undefined> {
+  const row = await s.server.services.db
+    .typed<{ devices: { controller_id: string; last_seen: string | null } }>()
+    .selectFrom('devices')
+    .select('last_seen')
+    .where('controller_id', '=', id)
+    .executeTakeFirstOrThrow();
+  return row.last_seen === null ? undefined : fromDbTimestamp(row.last_seen).getTime();
+}
