@@ -19,6 +19,7 @@ export const serverServeCommand: Command = {
   help: `Usage: cairn server serve --data DIR [--db URL|FILE] [--host H] [--port N]
                           [--tls-cert FILE --tls-key FILE [--client-ca FILE]]
                           [--admin-token-env NAME] [--tenant T] [--poll-seconds S]
+                          [--last-seen-resolution S]
 
 Runs the update server until interrupted (Ctrl-C / SIGTERM) and prints its URL.
 
@@ -31,6 +32,9 @@ Runs the update server until interrupted (Ctrl-C / SIGTERM) and prints its URL.
   --admin-token-env NAME  environment variable with the admin token (default CAIRN_ADMIN_TOKEN)
   --tenant T              hawkBit tenant in DDI paths (default DEFAULT)
   --poll-seconds S        polling interval told to devices (default 300)
+  --last-seen-resolution S  write a device's last-seen time to the database at most once
+                          per S seconds (default 60; 0: every poll, within 5 s). The API
+                          always shows the latest poll this server saw.
 
 Exit codes: 0 stopped cleanly · 2 usage · 3 config invalid or port unavailable`,
   options: {
@@ -44,6 +48,7 @@ Exit codes: 0 stopped cleanly · 2 usage · 3 config invalid or port unavailable
     'admin-token-env': { type: 'string' },
     tenant: { type: 'string' },
     'poll-seconds': { type: 'string' },
+    'last-seen-resolution': { type: 'string' },
   },
   async run({ io, values: v }) {
     if (typeof v['data'] !== 'string') throw new UsageError('--data DIR is required');
@@ -70,6 +75,9 @@ Exit codes: 0 stopped cleanly · 2 usage · 3 config invalid or port unavailable
       ...(typeof v['tenant'] === 'string' ? { tenant: v['tenant'] } : {}),
       ...(typeof v['poll-seconds'] === 'string'
         ? { pollingSleepSeconds: Number(v['poll-seconds']) }
+        : {}),
+      ...(typeof v['last-seen-resolution'] === 'string'
+        ? { lastSeenResolutionSeconds: Number(v['last-seen-resolution']) }
         : {}),
       ...(typeof v['tls-cert'] === 'string'
         ? {
