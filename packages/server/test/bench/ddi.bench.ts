@@ -3,7 +3,7 @@
  * bare node:http server answering a constant JSON in the same run.
  *
  *   node packages/server/dist/test/bench/ddi.bench.js [--devices N] [--seconds S] [--connections C]
- *     [--rounds R] [--only sqlite|postgresql] [--pin] [--split]
+ *     [--rounds R] [--only sqlite|postgresql] [--last-seen-resolution S] [--pin] [--split]
  *
  * The Cairn servers run in this process, the bare baseline in a child process of its own,
  * and the load generator in another (load-client.ts: C raw keep-alive sockets, one request
@@ -18,6 +18,12 @@
  * checkpoint on SQLite), the caches warmed, and every device's first poll made (one pass,
  * each device once, in random order; its rate is printed in the notes). The rounds then
  * measure polls from devices that have polled before.
+ *
+ * --last-seen-resolution S sets the server's lastSeenResolutionSeconds (default: the
+ * server's default, 60): a device's last_seen row is written at most once per S seconds.
+ * The notes give the rows the server wrote during the rounds, per second; at these poll
+ * rates each device polls every 2 or 3 s, so with 0 nearly every device is rewritten at
+ * every 5 s flush.
  *
  * --split adds four rows per Cairn round that tell where Cairn's extra cost per poll
  * lies: Cairn's own server (made by Fastify, in the process holding the 100,000 cached
@@ -61,6 +67,16 @@ function arg(name: string, fallback: number): number {
  * generator never competes with them. Without it the OS schedules freely.
  */
 const pin = process.argv.includes('--pin');
+const resolutionArg = textArg('last-seen-resolution');
+const lastSeenResolution = resolutionArg === undefined ? undefined : Number(resolutionArg);
+if (
+  lastSeenResolution !== undefined &&
+  !(Number.isInteger(lastSeenResolution) && lastSeenResolution >= 0)
+) {
+  throw new Error(
+    `ddi bench: --last-seen-resolution wants a whole number of seconds ≥ 0, not ${String(resolutionArg)}`,
+  );
+}
 const split = process.argv.includes('--split');
 
 function pinTo(pid: number, cpu: number): void {
@@ -221,6 +237,7 @@ async function cairn(
     database,
     port: 0,
     adminToken: 'bench-admin-token-0123456789',
+    ...(lastSeenResolution === undefined ? {} : { lastSeenResolutionSeconds: lastSeenResolution }),
   });
   const key = newSigningKey();
   await server.services.products.create({
@@ -266,12 +283,21 @@ async function cairn(
     );
   }
   const firstNote = `first polls: all ${devices.toLocaleString('en-US')} devices once, ${fmt(first.requests / first.seconds)} polls/s`;
+  // last_seen rows written from here to the end of the rounds (notes() is called then)
+  const tracker = server.services.devices.lastSeen;
+  await tracker.flush();
+  const rows0 = tracker.rowsWritten;
+  const since = performance.now();
+  const rowsNote = (): string => {
+    const rows = tracker.rowsWritten - rows0;
+    return `last_seen rows written after the first polls: ${fmt(rows)}, ${fmt(rows / ((performance.now() - since) / 1000))}/s`;
+  };
   return {
     name: `Cairn DDI poll, ${name}`,
     url,
     cpuMicros: processCpuMicros,
     notes: () =>
-      `bulk import ${(importMs / 1000).toFixed(1)} s, settled in ${(settleMs / 1000).toFixed(1)} s, cache warm-up ${(warmMs / 1000).toFixed(1)} s, fast path ${((100 * m.ddiPollsFast) / Math.max(1, m.ddiPollsFast + m.ddiPollsSlow)).toFixed(1)} % of polls; ${firstNote}`,
+      `bulk import ${(importMs / 1000).toFixed(1)} s, settled in ${(settleMs / 1000).toFixed(1)} s, cache warm-up ${(warmMs / 1000).toFixed(1)} s, fast path ${((100 * m.ddiPollsFast) / Math.max(1, m.ddiPollsFast + m.ddiPollsSlow)).toFixed(1)} % of polls; ${firstNote}; ${rowsNote()}`,
     probes: () => splitProbes(name, server.app.server, url, database),
     close: async () => {
       await server.close();
@@ -531,7 +557,7 @@ async function main(): Promise<void> {
   await bare.close();
 
   console.log(
-    `DDI polls (GET /{tenant}/controller/v1/{id}, TargetToken), ${devices.toLocaleString('en-US')} registered devices, a random device per poll, ${connections} keep-alive connections; ${rounds} rounds of ${seconds} s per server after 2 s warm-up, the load generator in a child process${pin ? ', server on CPU 0 and load generator on CPU 1 (--pin)' : ''}\n`,
+    `DDI polls (GET /{tenant}/controller/v1/{id}, TargetToken), ${devices.toLocaleString('en-US')} registered devices, a random device per poll, ${connections} keep-alive connections; ${rounds} rounds of ${seconds} s per server after 2 s warm-up, the load generator in a child process; last_seen write resolution ${lastSeenResolution ?? 'the default (60 s)'}${lastSeenResolution === undefined ? '' : ' s'}${pin ? ', server on CPU 0 and load generator on CPU 1 (--pin)' : ''}\n`,
   );
   console.log(
     '| round | server | polls/s | server CPU µs/poll | bare polls/s before → after | bare CPU µs/poll | vs bare (mean of before and after) | errors |\n|---:|---|---:|---:|---:|---:|---:|---:|',
