@@ -209,7 +209,8 @@ export class LastSeenTracker {
   }
 
   #queue(all: boolean): Promise<void> {
-    this.#flushing = this.#flushing.then(() => this.#write(all));
+    // after the previous flush, whether it succeeded or failed (its caller saw the error)
+    this.#flushing = this.#flushing.catch(() => undefined).then(() => this.#write(all));
     return this.#flushing;
   }
 
@@ -221,6 +222,8 @@ export class LastSeenTracker {
     this.#period++;
     const now = Math.floor(this.#clock().getTime() / 1000) - this.#base;
     const batch = new Map<number, string[]>();
+    /** The marks in this batch, each followed by its previous `written` (for a failure). */
+    const taken: (Mark | number)[] = [];
     for (const m of marks) {
       if (!all && m.written !== NEVER && now - m.written < this.#resolution) {
         // written less than a resolution ago: waits, queued in the new period
@@ -228,6 +231,7 @@ export class LastSeenTracker {
         this.#pending.push(m);
         continue;
       }
+      taken.push(m, m.written);
       m.written = now;
       const at = (m.second + this.#base) * 1000;
       const ids = batch.get(at);
@@ -240,7 +244,7 @@ export class LastSeenTracker {
       for (const m of this.#pending) this.#slots.set(m.id, m);
     }
     if (batch.size === 0) return;
-    const rows = marks.length - this.#pending.length;
+    const rows = taken.length / 2;
     if (this.#thread !== undefined) {
       try {
         await this.#thread.write(batch);
@@ -251,7 +255,20 @@ export class LastSeenTracker {
         process.emitWarning(`cairn server: ${String(err)}; writing last-seen marks in-process`);
       }
     }
-    await writeLastSeen(this.#db, batch);
+    try {
+      await writeLastSeen(this.#db, batch);
+    } catch (err) {
+      // Not written: the marks stay pending, as due as they were, for the next flush.
+      for (let i = 0; i < taken.length; i += 2) {
+        const m = taken[i] as Mark;
+        m.written = taken[i + 1] as number;
+        if (m.period !== this.#period) {
+          m.period = this.#period;
+          this.#pending.push(m);
+        }
+      }
+      throw err;
+    }
     this.#rowsWritten += rows;
   }
 

@@ -4,12 +4,13 @@
  * resolution has passed even if the device polls no more. The management API shows the
  * in-memory mark, so it is never behind the device's latest poll, not even for a device
  * whose record is cached (it used to show the last_seen of when it was cached). `flush()`
- * and `close()` write every mark, due or not.
+ * and `close()` write every mark, due or not. A write that fails loses no mark.
  *
  * The database is read directly here (not through DeviceService, which adds the in-memory
  * mark), so the tests see what a restart or another reader would see.
  */
 import assert from 'node:assert/strict';
+import { sql } from '@cairn/db';
 import { DeviceService } from '@cairn/server';
 import { ddiFixture, storedLastSeen as stored } from '../helpers/ddi.js';
 import type { DdiFixture } from '../helpers/ddi.js';
@@ -123,4 +124,47 @@ forEachServer('last-seen: a cached device shows its latest poll', async (_db, t,
   assert.equal(((await api.json()) as { lastSeen: string }).lastSeen, new Date(seen).toISOString());
   await devices.lastSeen.flush();
   assert.equal(await stored(f, 'dev-1'), seen, 'the same second as written');
+});
+
+forEachServer('last-seen: a failed write keeps its marks for the next flush', async (_db, t, c) => {
+  const f = await ddiFixture(t, c);
+  await f.server.services.devices.lastSeen.flush();
+  const { devices, at, t0 } = devicesAt(f, 60);
+  const kdb = f.server.services.db.typed();
+  const warned: string[] = [];
+  const onWarning = (w: Error): void => {
+    warned.push(w.message);
+  };
+  process.on('warning', onWarning);
+  try {
+    devices.touch('dev-1');
+    await devices.lastSeen.flushDue();
+    at(60);
+    devices.touch('dev-1');
+    devices.touch('dev-2');
+    // the table is away: the writer thread fails, then the in-process write fails too
+    await sql`ALTER TABLE devices RENAME TO devices_away`.execute(kdb);
+    try {
+      await assert.rejects(devices.lastSeen.flushDue(), /devices/);
+    } finally {
+      await sql`ALTER TABLE devices_away RENAME TO devices`.execute(kdb);
+    }
+    assert.equal(devices.lastSeen.pending, 2, 'both marks still pending');
+    assert.equal(await stored(f, 'dev-1'), t0, 'nothing written');
+    assert.equal(devices.lastSeen.rowsWritten, 1);
+    // still due (not counted as written): the next flush writes both, and it is not
+    // stuck behind the failed one
+    at(61);
+    await devices.lastSeen.flushDue();
+    assert.equal(await stored(f, 'dev-1'), t0 + 60_000);
+    assert.equal(await stored(f, 'dev-2'), t0 + 60_000);
+    assert.equal(devices.lastSeen.pending, 0);
+    assert.equal(devices.lastSeen.rowsWritten, 3);
+    // the thread's failure was reported before the in-process attempt
+    assert.equal(devices.lastSeen.offThread, true);
+    assert.match(warned.join('\n'), /writing last-seen marks in-process/);
+  } finally {
+    process.off('warning', onWarning);
+    await devices.close();
+  }
 });
