@@ -222,8 +222,8 @@ export class LastSeenTracker {
     this.#period++;
     const now = Math.floor(this.#clock().getTime() / 1000) - this.#base;
     const batch = new Map<number, string[]>();
-    /** The marks in this batch, each followed by its previous `written` (for a failure). */
-    const taken: (Mark | number)[] = [];
+    /** The marks in this batch. */
+    const taken: Mark[] = [];
     for (const m of marks) {
       if (!all && m.written !== NEVER && now - m.written < this.#resolution) {
         // written less than a resolution ago: waits, queued in the new period
@@ -231,8 +231,7 @@ export class LastSeenTracker {
         this.#pending.push(m);
         continue;
       }
-      taken.push(m, m.written);
-      m.written = now;
+      taken.push(m);
       const at = (m.second + this.#base) * 1000;
       const ids = batch.get(at);
       if (ids === undefined) batch.set(at, [m.id]);
@@ -244,24 +243,11 @@ export class LastSeenTracker {
       for (const m of this.#pending) this.#slots.set(m.id, m);
     }
     if (batch.size === 0) return;
-    const rows = taken.length / 2;
-    if (this.#thread !== undefined) {
-      try {
-        await this.#thread.write(batch);
-        this.#rowsWritten += rows;
-        return;
-      } catch (err) {
-        // the marks are not lost: written here instead
-        process.emitWarning(`cairn server: ${String(err)}; writing last-seen marks in-process`);
-      }
-    }
     try {
-      await writeLastSeen(this.#db, batch);
+      await this.#send(batch);
     } catch (err) {
       // Not written: the marks stay pending, as due as they were, for the next flush.
-      for (let i = 0; i < taken.length; i += 2) {
-        const m = taken[i] as Mark;
-        m.written = taken[i + 1] as number;
+      for (const m of taken) {
         if (m.period !== this.#period) {
           m.period = this.#period;
           this.#pending.push(m);
@@ -269,7 +255,23 @@ export class LastSeenTracker {
       }
       throw err;
     }
-    this.#rowsWritten += rows;
+    // flushes run one at a time, so no other write changed `written` meanwhile
+    for (const m of taken) m.written = now;
+    this.#rowsWritten += taken.length;
+  }
+
+  /** Writes a batch on the worker thread, or here if there is none or it failed. */
+  async #send(batch: Map<number, string[]>): Promise<void> {
+    if (this.#thread !== undefined) {
+      try {
+        await this.#thread.write(batch);
+        return;
+      } catch (err) {
+        // the marks are not lost: written here instead
+        process.emitWarning(`cairn server: ${String(err)}; writing last-seen marks in-process`);
+      }
+    }
+    await writeLastSeen(this.#db, batch);
   }
 
   /** Device rows this tracker has written since it started (the bench reports it). */

@@ -557,7 +557,7 @@ async function main(): Promise<void> {
   await bare.close();
 
   console.log(
-    `DDI polls (GET /{tenant}/controller/v1/{id}, TargetToken), ${devices.toLocaleString('en-US')} registered devices, a random device per poll, ${connections} keep-alive connections; ${rounds} rounds of ${seconds} s per server after 2 s warm-up, the load generator in a child process; last_seen write resolution ${lastSeenResolution ?? 'the default (60 s)'}${lastSeenResolution === undefined ? '' : ' s'}${pin ? ', server on CPU 0 and load generator on CPU 1 (--pin)' : ''}\n`,
+    `DDI polls (GET /{tenant}/controller/v1/{id}, TargetToken), ${devices.toLocaleString('en-US')} registered devices, a random device per poll, ${connections} keep-alive connections; ${rounds} rounds of ${seconds} s per server after 2 s warm-up, the load generator in a child process; last_seen write resolution ${lastSeenResolution === undefined ? 'the default (60 s)' : `${lastSeenResolution} s`}${pin ? ', server on CPU 0 and load generator on CPU 1 (--pin)' : ''}\n`,
   );
   console.log(
     '| round | server | polls/s | server CPU µs/poll | bare polls/s before → after | bare CPU µs/poll | vs bare (mean of before and after) | errors |\n|---:|---|---:|---:|---:|---:|---:|---:|',
